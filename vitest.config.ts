@@ -5,6 +5,6 @@ import { defineConfig } from 'vitest/config';
 // never run against a stale build.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*/vitest.config.ts'],
   },
 });

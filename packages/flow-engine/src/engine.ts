@@ -118,6 +118,10 @@ export function advance(flow: CompiledFlow, snapshot: SessionSnapshot, input: Fl
     const stepGone = snapshot.state.startsWith('step:') && !stepOf(flow, snapshot);
     if (stepGone) return begin(flow, { ...snapshot.context, stepId: flow.definition.startStep, invalidShown: false }, now);
     snapshot = { ...snapshot, flowVersion: flow.version };
+  } else if (snapshot.state.startsWith('step:') && !stepOf(flow, snapshot)) {
+    throw new SessionSnapshotError(
+      `Session snapshot state "${snapshot.state}" is not a state of flow "${flow.id}" version ${flow.version}`,
+    );
   }
   const event = toEvent(flow, snapshot, input, now);
   if (!event) return { snapshot, outputs: [] };

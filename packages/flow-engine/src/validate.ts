@@ -36,7 +36,7 @@ export interface ValidationResult {
 }
 
 // Keywords whose failure leaves the structure intact, so the semantic checks can still run.
-const limitKeywords = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'pattern', 'minimum']);
+const nonStructural = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'pattern', 'minimum', 'additionalProperties']);
 
 let compiled: { flow: ValidateFunction; systemMessages: ValidateFunction } | undefined;
 function validators() {
@@ -183,7 +183,7 @@ function schemaDiagnostics(root: unknown, errors: ErrorObject[], base = ''): { d
       code = parent?.['x-codes']?.[error.keyword] ?? `schema.${error.keyword}`;
       value = String(valueAt(root, path.slice(base.length)));
     }
-    if (!limitKeywords.has(error.keyword)) structural = true;
+    if (!nonStructural.has(error.keyword)) structural = true;
     const key = `${path}\u0000${code}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -250,7 +250,8 @@ class FlowChecker {
       }
     });
     if (flow.systemMessages) this.checkSystemMessages(flow.systemMessages, '/systemMessages');
-    this.checkReachability();
+    // Without a start step every step would be "unreachable": one error says it better.
+    if (this.stepIds.has(flow.startStep)) this.checkReachability();
   }
 
   /** Every declared language present and non-empty; no undeclared ones. */
@@ -430,7 +431,8 @@ export function validateFlow(definition: unknown): ValidationResult {
   }
   const { diagnostics, structural } = schemaDiagnostics(definition, validate.errors ?? []);
   if (!structural) {
-    // Only limits are broken: the structure is sound, so the other checks can run too.
+    // Only limits (or unknown extra properties) are broken: the structure is sound, so the
+    // other checks can run too.
     const checker = new FlowChecker(definition as FlowDefinition);
     checker.run();
     const known = new Set(diagnostics.map((d) => `${d.path}\u0000${d.code}`));

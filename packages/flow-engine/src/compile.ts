@@ -5,7 +5,13 @@
  */
 import { type AnyStateMachine, assign, createActor, setup } from 'xstate';
 import { clampText, limits } from './limits.js';
-import { navigationKey, pick, renderStep, renderSystemMessage, type SystemMessageKind } from './render.js';
+import {
+  navigationKey,
+  pick,
+  renderStep,
+  renderSystemMessage,
+  type SystemMessageKind,
+} from './render.js';
 import type {
   Action,
   FlowDefinition,
@@ -104,7 +110,9 @@ function stepTable(step: Step): StepTable {
   const o = step.options;
   const entries = stepChoices(step);
   const keys = new Map<string, string>();
-  if (o.type === 'navigation') entries.forEach((e, i) => keys.set(navigationKey(i), e.id));
+  if (o.type === 'navigation') {
+    for (const [i, e] of entries.entries()) keys.set(navigationKey(i), e.id);
+  }
   const pattern =
     o.type === 'none' && o.validation?.kind === 'regex' && o.validation.pattern !== undefined
       ? new RegExp(`^(?:${o.validation.pattern})$`, 'u')
@@ -147,30 +155,51 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
   });
 
   const emit = (make: (ctx: Ctx) => FlowOutput | null) => ({ type: 'emit' as const, params: make });
+  // Each `assign` copies the context, so the updates of one transition go in as few as possible.
   const bumpSeq = assign(({ event }: Ctx) => ({ seq: event.seq }));
-  const cancelTimer = [
-    emit(({ context }) => (context.timer ? { type: 'cancel-timer', timerId: context.timer.id } : null)),
-    assign({ timer: null }),
-  ];
-  const armTimer = timeout
+  const emitCancel = emit(({ context }) =>
+    context.timer ? { type: 'cancel-timer', timerId: context.timer.id } : null,
+  );
+  const cancelTimer = [emitCancel, assign({ timer: null })];
+  /** The session timeout armed by an event: `t<seq>`, due `minutes` after it. */
+  const nextTimer = (event: MachineEvent) =>
+    timeout ? { id: `t${event.seq}`, at: event.now + timeout.minutes * 60_000 } : null;
+  const emitSchedule = timeout
     ? [
-        assign(({ event }: Ctx) => ({
-          timer: { id: `t${event.seq}`, at: event.now + timeout.minutes * 60_000 },
-        })),
         emit(({ context }) =>
           context.timer
-            ? { type: 'schedule-timer', timerId: context.timer.id, at: context.timer.at, purpose: 'session-timeout' }
+            ? {
+                type: 'schedule-timer',
+                timerId: context.timer.id,
+                at: context.timer.at,
+                purpose: 'session-timeout',
+              }
             : null,
         ),
       ]
     : [];
-  const rearmTimer = [...cancelTimer, ...armTimer];
-  const setLanguage = assign(({ event }: Ctx) => (event.type === 'language' ? { language: event.language } : {}));
+  /** Stays at the step: counts the input and restarts the session timeout. */
+  const stay = (invalidShown?: boolean) => [
+    emitCancel,
+    assign(({ event }: Ctx) => ({
+      seq: event.seq,
+      timer: nextTimer(event),
+      ...(invalidShown !== undefined && { invalidShown }),
+    })),
+    ...emitSchedule,
+  ];
+  const setLanguage = assign(({ event }: Ctx) =>
+    event.type === 'language' ? { language: event.language } : {},
+  );
   const sendSystem = (kind: SystemMessageKind, message: SystemMessage) =>
     emit(({ context }) => ({
       type: 'send',
       purpose: kind,
-      message: renderSystemMessage(kind, message, { language: context.language, fallback, vars: context.vars }),
+      message: renderSystemMessage(kind, message, {
+        language: context.language,
+        fallback,
+        vars: context.vars,
+      }),
     }));
   /** Ends the session: `ended` emits the `end` output on entry. */
   const finish = (reason: EndReason, actions: object[] = []) => ({
@@ -179,28 +208,47 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
   });
 
   /** The transition that carries out `action`, after `before` (e.g. saving a variable). */
-  const perform = (action: Action, from: 'step' | 'timed-out' | 'closing', before: object[] = []) => {
+  const perform = (
+    action: Action,
+    from: 'step' | 'timed-out' | 'closing',
+    before: object[] = [],
+  ) => {
     switch (action.type) {
       case 'goto':
-        return { target: stepState(action.step), reenter: true, actions: [bumpSeq, ...before] };
+        // The step's entry counts the input (see `states` below).
+        return { target: stepState(action.step), reenter: true, actions: before };
       case 'start':
-        return { target: stepState(flow.startStep), reenter: true, actions: [bumpSeq, ...before] };
+        return { target: stepState(flow.startStep), reenter: true, actions: before };
       case 'handoff':
         return finish('handoff', [...before, ...cancelTimer, emit(() => ({ type: 'handoff' }))]);
       case 'end':
         // The thank-you message goes out once: ending from its own actions ends quietly.
-        if (from === 'closing' || !thankYou) return finish('completed', [...before, ...cancelTimer]);
-        if (!closes) return finish('completed', [...before, ...cancelTimer, sendSystem('thank-you', thankYou)]);
-        return { target: 'closing', actions: [bumpSeq, ...before, ...cancelTimer, sendSystem('thank-you', thankYou)] };
+        if (from === 'closing' || !thankYou)
+          return finish('completed', [...before, ...cancelTimer]);
+        if (!closes)
+          return finish('completed', [
+            ...before,
+            ...cancelTimer,
+            sendSystem('thank-you', thankYou),
+          ]);
+        return {
+          target: 'closing',
+          actions: [bumpSeq, ...before, ...cancelTimer, sendSystem('thank-you', thankYou)],
+        };
     }
   };
 
-  const systemActions = (message: SystemMessage | undefined, from: 'step' | 'timed-out' | 'closing') =>
-    Object.fromEntries((message?.actions ?? []).map((a, i) => [`system:${i + 1}`, perform(a.action, from)]));
+  const systemActions = (
+    message: SystemMessage | undefined,
+    from: 'step' | 'timed-out' | 'closing',
+  ) =>
+    Object.fromEntries(
+      (message?.actions ?? []).map((a, i) => [`system:${i + 1}`, perform(a.action, from)]),
+    );
 
   const invalidMessage = system.invalid;
   const states: Record<string, object> = {
-    idle: { on: { begin: { target: stepState(flow.startStep), actions: [bumpSeq] } } },
+    idle: { on: { begin: { target: stepState(flow.startStep) } } },
     'timed-out': {
       on: {
         ...systemActions(timeout, 'timed-out'),
@@ -225,7 +273,7 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
     const options = step.options;
     const on: Record<string, object> = {
       // The step is sent again in the new language.
-      language: { target: stepState(step.id), reenter: true, actions: [bumpSeq, setLanguage] },
+      language: { target: stepState(step.id), reenter: true, actions: [setLanguage] },
     };
     if (timeout) {
       const fired = [assign({ timer: null }), sendSystem('timeout', timeout)];
@@ -245,55 +293,69 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
               assign(({ context, event }: Ctx) => ({
                 vars: { ...context.vars, [saveAs]: event.type === 'text' ? event.text : '' },
               })),
-              emit(({ context }) => ({ type: 'set-variable', name: saveAs, value: context.vars[saveAs] ?? '' })),
+              emit(({ context }) => ({
+                type: 'set-variable',
+                name: saveAs,
+                value: context.vars[saveAs] ?? '',
+              })),
             ]
           : [],
       );
       on.retry = {
         actions: [
-          bumpSeq,
           emit(({ context }) => ({
             type: 'send',
             purpose: 'retry',
             stepId: step.id,
             message: {
               kind: 'text',
-              text: clampText(interpolate(pick(retry, context.language, fallback), context.vars), limits.textBody),
+              text: clampText(
+                interpolate(pick(retry, context.language, fallback), context.vars),
+                limits.textBody,
+              ),
             },
           })),
-          ...rearmTimer,
+          ...stay(),
         ],
       };
     } else {
-      for (const choice of stepChoices(step)) on[`option:${choice.id}`] = perform(choice.action, 'step');
+      for (const choice of stepChoices(step))
+        on[`option:${choice.id}`] = perform(choice.action, 'step');
       Object.assign(on, systemActions(invalidMessage, 'step'));
       on.invalid = {
         actions: [
-          bumpSeq,
           invalidMessage
             ? sendSystem('invalid', invalidMessage)
             : emit(({ context }) => ({
                 type: 'send',
                 purpose: 'invalid',
                 stepId: step.id,
-                message: renderStep(step, { language: context.language, fallback, vars: context.vars }),
+                message: renderStep(step, {
+                  language: context.language,
+                  fallback,
+                  vars: context.vars,
+                }),
               })),
-          assign({ invalidShown: (invalidMessage?.actions?.length ?? 0) > 0 }),
-          ...rearmTimer,
+          ...stay((invalidMessage?.actions?.length ?? 0) > 0),
         ],
       };
     }
     states[stepState(step.id)] = {
       entry: [
-        assign({ stepId: step.id, invalidShown: false }),
-        ...cancelTimer,
+        emitCancel,
+        assign(({ event }: Ctx) => ({
+          seq: event.seq,
+          stepId: step.id,
+          invalidShown: false,
+          timer: nextTimer(event),
+        })),
         emit(({ context }) => ({
           type: 'send',
           purpose: 'step',
           stepId: step.id,
           message: renderStep(step, { language: context.language, fallback, vars: context.vars }),
         })),
-        ...armTimer,
+        ...emitSchedule,
       ],
       on,
     };
@@ -303,7 +365,14 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
     id: `flow-${flow.id}`,
     initial: 'idle',
     // The real context always comes from a snapshot (`resolveState`).
-    context: { stepId: flow.startStep, language: fallback, vars: {}, timer: null, invalidShown: false, seq: 0 },
+    context: {
+      stepId: flow.startStep,
+      language: fallback,
+      vars: {},
+      timer: null,
+      invalidShown: false,
+      seq: 0,
+    },
     // biome-ignore lint/suspicious/noExplicitAny: built dynamically per flow; typed by SessionContext and MachineEvent above
     states: states as any,
   });
@@ -336,7 +405,10 @@ const cacheLimit = 1000;
  * tenant's system messages): publish a new version rather than changing one in place.
  * Throws `FlowValidationError` (with every diagnostic) for an invalid flow.
  */
-export function compileFlow(definition: FlowDefinition | unknown, options: CompileOptions = {}): CompiledFlow {
+export function compileFlow(
+  definition: FlowDefinition | unknown,
+  options: CompileOptions = {},
+): CompiledFlow {
   const d = definition as Partial<FlowDefinition> | null;
   const key =
     d && typeof d === 'object' && typeof d.id === 'string' && typeof d.version === 'number'

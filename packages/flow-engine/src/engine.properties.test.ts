@@ -3,20 +3,39 @@ import { describe, expect, it } from 'vitest';
 import { type CompiledFlow, compileFlow } from './compile.js';
 import { advance } from './engine.js';
 import type { FlowDefinition } from './schema.js';
-import { conversationArbitrary, flowArbitrary, messageLimitViolations, playConversation, type Trace } from './testing.js';
+import {
+  conversationArbitrary,
+  flowArbitrary,
+  messageLimitViolations,
+  playConversation,
+  type Trace,
+} from './testing.js';
 import type { SessionSnapshot } from './types.js';
 
 let compiled = 0;
 /** Each generated flow gets its own id, so the compile cache never mixes two of them. */
-const compile = (def: FlowDefinition): CompiledFlow => compileFlow({ ...def, id: `prop-${compiled++}` });
+const compile = (def: FlowDefinition): CompiledFlow =>
+  compileFlow({ ...def, id: `prop-${compiled++}` });
 
 const declaredStates = (flow: CompiledFlow) =>
-  new Set<string>([...flow.definition.steps.map((s) => `step:${s.id}`), 'timed-out', 'closing', 'ended']);
+  new Set<string>([
+    ...flow.definition.steps.map((s) => `step:${s.id}`),
+    'timed-out',
+    'closing',
+    'ended',
+  ]);
 
-const everyTurn = (trace: Trace) => [{ after: trace.start.snapshot, outputs: trace.start.outputs }, ...trace.turns];
+const everyTurn = (trace: Trace) => [
+  { after: trace.start.snapshot, outputs: trace.start.outputs },
+  ...trace.turns,
+];
 
 // A long variable pushes interpolated texts past their limits unless the engine holds them.
-const cases = fc.tuple(flowArbitrary(), conversationArbitrary(40), fc.constantFrom('Ana', 'N'.repeat(5000)));
+const cases = fc.tuple(
+  flowArbitrary(),
+  conversationArbitrary(40),
+  fc.constantFrom('Ana', 'N'.repeat(5000)),
+);
 const runs = { numRuns: 400 };
 
 describe('engine properties over generated flows and conversations', () => {
@@ -78,7 +97,10 @@ describe('engine properties over generated flows and conversations', () => {
         for (const turn of trace.turns) {
           if (!turn.input) continue;
           const copy = JSON.parse(JSON.stringify(turn.before)) as SessionSnapshot;
-          expect(advance(flow, copy, turn.input, turn.now)).toEqual({ snapshot: turn.after, outputs: turn.outputs });
+          expect(advance(flow, copy, turn.input, turn.now)).toEqual({
+            snapshot: turn.after,
+            outputs: turn.outputs,
+          });
         }
       }),
       runs,
@@ -112,7 +134,8 @@ describe('engine properties over generated flows and conversations', () => {
         const trace = playConversation(compile(def), commands, { vars: { name } });
         for (const turn of trace.turns) {
           if (turn.before.state === 'ended' || !turn.input || turn.after === turn.before) continue;
-          if (turn.input.type === 'text' || turn.input.type === 'choice') expect(turn.outputs.length).toBeGreaterThan(0);
+          if (turn.input.type === 'text' || turn.input.type === 'choice')
+            expect(turn.outputs.length).toBeGreaterThan(0);
         }
       }),
       runs,

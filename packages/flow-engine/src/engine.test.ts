@@ -5,13 +5,19 @@ import { advance, SessionSnapshotError, start } from './engine.js';
 import type { FlowDefinition } from './schema.js';
 import type { AdvanceResult, FlowInput, FlowOutput, SessionSnapshot } from './types.js';
 
-const demo = JSON.parse(readFileSync(new URL('../../../examples/demo-flow.json', import.meta.url), 'utf8')) as FlowDefinition;
+const demo = JSON.parse(
+  readFileSync(new URL('../../../examples/demo-flow.json', import.meta.url), 'utf8'),
+) as FlowDefinition;
 const flow = compileFlow(demo);
 const minute = 60_000;
 const t0 = 1_700_000_000_000;
 
 /** Plays inputs one minute apart; returns every result. */
-function play(inputs: FlowInput[], from: AdvanceResult = start(flow, { now: t0, vars: { name: 'Ana' } }), f = flow) {
+function play(
+  inputs: FlowInput[],
+  from: AdvanceResult = start(flow, { now: t0, vars: { name: 'Ana' } }),
+  f = flow,
+) {
   const results = [from];
   let now = t0;
   for (const input of inputs) {
@@ -21,13 +27,19 @@ function play(inputs: FlowInput[], from: AdvanceResult = start(flow, { now: t0, 
   return results;
 }
 const last = <T>(items: T[]) => items[items.length - 1]!;
-const sent = (outputs: FlowOutput[]) => outputs.filter((o) => o.type === 'send').map((o) => o.message);
+const sent = (outputs: FlowOutput[]) =>
+  outputs.filter((o) => o.type === 'send').map((o) => o.message);
 const text = (t: string): FlowInput => ({ type: 'text', text: t });
 
 describe('start', () => {
   it('sends the start step with its choices and arms the session timeout', () => {
     const { snapshot, outputs } = start(flow, { now: t0, language: 'en', vars: { name: 'Ana' } });
-    expect(snapshot).toMatchObject({ format: 'chatloom.session/v1', flowId: 'pizza-support', flowVersion: 1, state: 'step:welcome' });
+    expect(snapshot).toMatchObject({
+      format: 'chatloom.session/v1',
+      flowId: 'pizza-support',
+      flowVersion: 1,
+      state: 'step:welcome',
+    });
     expect(outputs).toEqual([
       {
         type: 'send',
@@ -50,7 +62,9 @@ describe('start', () => {
 
   it('falls back to the default language for a language the flow does not declare', () => {
     const { outputs } = start(flow, { now: t0, language: 'de' });
-    expect(sent(outputs)[0]).toMatchObject({ text: "Hi ! Welcome to *Luigi's Pizza*. How can we help?" });
+    expect(sent(outputs)[0]).toMatchObject({
+      text: "Hi ! Welcome to *Luigi's Pizza*. How can we help?",
+    });
   });
 });
 
@@ -91,16 +105,24 @@ describe('choices', () => {
 
   it('treats a reply to an earlier step as invalid', () => {
     const atMenu = play([text('see the menu')]);
-    const { snapshot, outputs } = last(play([{ type: 'choice', id: 'welcome:order' }], last(atMenu)));
+    const { snapshot, outputs } = last(
+      play([{ type: 'choice', id: 'welcome:order' }], last(atMenu)),
+    );
     expect(snapshot.state).toBe('step:menu');
     expect(outputs[0]).toMatchObject({ type: 'send', purpose: 'invalid' });
   });
 
   it('accepts the invalid message actions by key, label or button only once it was shown', () => {
     expect(last(play([text('2')])).outputs[0]).toMatchObject({ purpose: 'invalid' });
-    expect(last(play([text('nope'), text('2')])).outputs.map((o) => o.type)).toEqual(['cancel-timer', 'handoff', 'end']);
+    expect(last(play([text('nope'), text('2')])).outputs.map((o) => o.type)).toEqual([
+      'cancel-timer',
+      'handoff',
+      'end',
+    ]);
     expect(last(play([text('nope'), text('talk to a person')])).snapshot.state).toBe('ended');
-    expect(last(play([text('nope'), { type: 'choice', id: '#invalid:1' }])).snapshot.state).toBe('step:welcome');
+    expect(last(play([text('nope'), { type: 'choice', id: '#invalid:1' }])).snapshot.state).toBe(
+      'step:welcome',
+    );
     // A valid choice clears it: "1" at the next step is invalid again.
     const moved = play([text('nope'), text('see the menu'), text('1')]);
     expect(last(moved).outputs[0]).toMatchObject({ purpose: 'invalid' });
@@ -109,7 +131,12 @@ describe('choices', () => {
   it('sends the step again when no invalid message is configured', () => {
     const bare = compileFlow({ ...demo, id: 'bare', systemMessages: {} });
     const { outputs } = last(play([text('??')], start(bare, { now: t0 }), bare));
-    expect(outputs[0]).toMatchObject({ type: 'send', purpose: 'invalid', stepId: 'welcome', message: { kind: 'buttons' } });
+    expect(outputs[0]).toMatchObject({
+      type: 'send',
+      purpose: 'invalid',
+      stepId: 'welcome',
+      message: { kind: 'buttons' },
+    });
   });
 
   it('renders lists, sections and navigation options as channel-neutral messages', () => {
@@ -130,7 +157,10 @@ describe('choices', () => {
     });
     const pizzas = last(play([{ type: 'choice', id: 'menu:pizzas' }], menu));
     const list = sent(pizzas.outputs)[0];
-    expect(list).toMatchObject({ kind: 'list', sections: [{ title: 'Classic' }, { title: 'Special' }] });
+    expect(list).toMatchObject({
+      kind: 'list',
+      sections: [{ title: 'Classic' }, { title: 'Special' }],
+    });
     const status = last(play([text('Track my order'), text('12345')]));
     expect(sent(status.outputs)[0]).toMatchObject({
       kind: 'options',
@@ -146,11 +176,15 @@ describe('text input', () => {
   it('validates, asks again with the retry message, then saves the variable and uses it', () => {
     const results = play([text('Track my order'), text('abc'), text('12345')]);
     expect(results[2]!.snapshot.state).toBe('step:order-number');
-    expect(sent(results[2]!.outputs)).toEqual([{ kind: 'text', text: 'An order number has 4 to 8 digits, like 12345. Try again?' }]);
+    expect(sent(results[2]!.outputs)).toEqual([
+      { kind: 'text', text: 'An order number has 4 to 8 digits, like 12345. Try again?' },
+    ]);
     const saved = results[3]!;
     expect(saved.outputs[0]).toEqual({ type: 'set-variable', name: 'orderNumber', value: '12345' });
     expect(saved.snapshot.context.vars).toEqual({ name: 'Ana', orderNumber: '12345' });
-    expect(sent(saved.outputs)[0]).toMatchObject({ text: expect.stringContaining('Order 12345 is in the oven') });
+    expect(sent(saved.outputs)[0]).toMatchObject({
+      text: expect.stringContaining('Order 12345 is in the oven'),
+    });
   });
 
   it('checks emails, phone numbers and numbers', () => {
@@ -163,7 +197,11 @@ describe('text input', () => {
           {
             id: 'ask',
             message: { type: 'text', text: { en: 'Tell me', es: 'Dime' } },
-            options: { type: 'none', validation: { kind, retryMessage: { en: 'Again', es: 'Otra vez' } }, next: { type: 'end' } },
+            options: {
+              type: 'none',
+              validation: { kind, retryMessage: { en: 'Again', es: 'Otra vez' } },
+              next: { type: 'end' },
+            },
           },
         ],
         systemMessages: {},
@@ -200,11 +238,21 @@ describe('session timeout', () => {
     const results = play([text('see the menu'), text('??')]);
     expect(results[1]!.outputs.filter((o) => o.type !== 'send')).toEqual([
       { type: 'cancel-timer', timerId: 't1' },
-      { type: 'schedule-timer', timerId: 't2', at: t0 + minute + 15 * minute, purpose: 'session-timeout' },
+      {
+        type: 'schedule-timer',
+        timerId: 't2',
+        at: t0 + minute + 15 * minute,
+        purpose: 'session-timeout',
+      },
     ]);
     expect(results[2]!.outputs.filter((o) => o.type !== 'send')).toEqual([
       { type: 'cancel-timer', timerId: 't2' },
-      { type: 'schedule-timer', timerId: 't3', at: t0 + 2 * minute + 15 * minute, purpose: 'session-timeout' },
+      {
+        type: 'schedule-timer',
+        timerId: 't3',
+        at: t0 + 2 * minute + 15 * minute,
+        purpose: 'session-timeout',
+      },
     ]);
   });
 
@@ -227,11 +275,17 @@ describe('session timeout', () => {
         },
       },
     ]);
-    expect(advance(flow, fired.snapshot, text('start again'), t0 + 16 * minute).snapshot.state).toBe('step:welcome');
-    expect(advance(flow, fired.snapshot, { type: 'choice', id: '#timeout:2' }, t0 + 16 * minute).outputs.map((o) => o.type)).toEqual([
-      'handoff',
-      'end',
-    ]);
+    expect(
+      advance(flow, fired.snapshot, text('start again'), t0 + 16 * minute).snapshot.state,
+    ).toBe('step:welcome');
+    expect(
+      advance(
+        flow,
+        fired.snapshot,
+        { type: 'choice', id: '#timeout:2' },
+        t0 + 16 * minute,
+      ).outputs.map((o) => o.type),
+    ).toEqual(['handoff', 'end']);
     const dismissed = advance(flow, fired.snapshot, text('see the menu'), t0 + 16 * minute);
     expect(dismissed.snapshot.state).toBe('ended');
     expect(dismissed.outputs).toEqual([{ type: 'end', reason: 'timeout' }]);
@@ -273,10 +327,16 @@ describe('ending', () => {
       {
         type: 'send',
         purpose: 'thank-you',
-        message: { kind: 'buttons', text: "Thanks for chatting with Luigi's! 🍕", buttons: [{ id: '#thank-you:1', title: 'Start again' }] },
+        message: {
+          kind: 'buttons',
+          text: "Thanks for chatting with Luigi's! 🍕",
+          buttons: [{ id: '#thank-you:1', title: 'Start again' }],
+        },
       },
     ]);
-    expect(advance(flow, closing.snapshot, text('1'), t0 + 11 * minute).snapshot.state).toBe('step:welcome');
+    expect(advance(flow, closing.snapshot, text('1'), t0 + 11 * minute).snapshot.state).toBe(
+      'step:welcome',
+    );
     const done = advance(flow, closing.snapshot, text('bye'), t0 + 11 * minute);
     expect(done.outputs).toEqual([{ type: 'end', reason: 'completed' }]);
     const after = advance(flow, done.snapshot, text('hello?'), t0 + 12 * minute);
@@ -286,12 +346,22 @@ describe('ending', () => {
   it('hand off cancels the timer, hands off and ends', () => {
     const { snapshot, outputs } = last(play([text('talk to a person')]));
     expect(snapshot.state).toBe('ended');
-    expect(outputs).toEqual([{ type: 'cancel-timer', timerId: 't1' }, { type: 'handoff' }, { type: 'end', reason: 'handoff' }]);
+    expect(outputs).toEqual([
+      { type: 'cancel-timer', timerId: 't1' },
+      { type: 'handoff' },
+      { type: 'end', reason: 'handoff' },
+    ]);
   });
 
   it('end flow without a thank-you message ends at once', () => {
-    const plain = compileFlow({ ...demo, id: 'no-thanks', systemMessages: { invalid: demo.systemMessages!.invalid! } });
-    const status = last(play([text('Track my order'), text('12345')], start(plain, { now: t0 }), plain));
+    const plain = compileFlow({
+      ...demo,
+      id: 'no-thanks',
+      systemMessages: { invalid: demo.systemMessages!.invalid! },
+    });
+    const status = last(
+      play([text('Track my order'), text('12345')], start(plain, { now: t0 }), plain),
+    );
     const done = advance(plain, status.snapshot, text('D'), t0 + 10 * minute);
     expect(done.outputs.map((o) => o.type)).toEqual(['end']);
   });
@@ -299,7 +369,12 @@ describe('ending', () => {
 
 describe('languages', () => {
   it('switching language sends the current step again in the new language', () => {
-    const { snapshot, outputs } = advance(flow, start(flow, { now: t0 }).snapshot, { type: 'language', language: 'es' }, t0 + minute);
+    const { snapshot, outputs } = advance(
+      flow,
+      start(flow, { now: t0 }).snapshot,
+      { type: 'language', language: 'es' },
+      t0 + minute,
+    );
     expect(snapshot.context.language).toBe('es');
     expect(snapshot.state).toBe('step:welcome');
     expect(sent(outputs)[0]).toMatchObject({ text: expect.stringContaining('Bienvenido') });
@@ -307,27 +382,41 @@ describe('languages', () => {
 
   it('ignores a switch to an undeclared language', () => {
     const first = start(flow, { now: t0 });
-    expect(advance(flow, first.snapshot, { type: 'language', language: 'de' }, t0).outputs).toEqual([]);
+    expect(advance(flow, first.snapshot, { type: 'language', language: 'de' }, t0).outputs).toEqual(
+      [],
+    );
   });
 });
 
 describe('tenant system messages', () => {
   it('apply unless the flow overrides them one by one', () => {
-    const def = { ...demo, id: 'tenant-defaults', systemMessages: { invalid: demo.systemMessages!.invalid! } };
+    const def = {
+      ...demo,
+      id: 'tenant-defaults',
+      systemMessages: { invalid: demo.systemMessages!.invalid! },
+    };
     const withTenant = compileFlow(def, {
       systemMessages: {
         invalid: { text: { en: 'Tenant invalid' } },
         thankYou: { text: { en: 'Tenant thanks' } },
       },
     });
-    expect(withTenant.systemMessages.invalid?.text.en).toBe("Sorry, I didn't get that. Pick one of the options, or:");
+    expect(withTenant.systemMessages.invalid?.text.en).toBe(
+      "Sorry, I didn't get that. Pick one of the options, or:",
+    );
     expect(withTenant.systemMessages.thankYou?.text.en).toBe('Tenant thanks');
   });
 });
 
 describe('snapshots', () => {
   it('are plain JSON, and replay from a JSON copy gives the same result', () => {
-    const inputs: FlowInput[] = [text('Track my order'), text('x'), text('12345'), text('zzz'), text('1')];
+    const inputs: FlowInput[] = [
+      text('Track my order'),
+      text('x'),
+      text('12345'),
+      text('zzz'),
+      text('1'),
+    ];
     let memory = start(flow, { now: t0, vars: { name: 'Ana' } });
     let now = t0;
     for (const input of inputs) {
@@ -343,7 +432,12 @@ describe('snapshots', () => {
   it('continue at the same step under a new flow version that still has it', () => {
     const atMenu = last(play([text('see the menu')]));
     const v2 = compileFlow({ ...demo, version: 2 });
-    const next = advance(v2, atMenu.snapshot, { type: 'choice', id: 'menu:pizzas' }, t0 + 5 * minute);
+    const next = advance(
+      v2,
+      atMenu.snapshot,
+      { type: 'choice', id: 'menu:pizzas' },
+      t0 + 5 * minute,
+    );
     expect(next.snapshot).toMatchObject({ flowVersion: 2, state: 'step:pizzas' });
   });
 
@@ -352,14 +446,27 @@ describe('snapshots', () => {
     const v3 = compileFlow({
       ...demo,
       version: 3,
-      steps: demo.steps.filter((s) => s.id !== 'menu').map((s) => {
-        if (s.id !== 'welcome' || s.options.type !== 'buttons') return s;
-        return { ...s, options: { ...s.options, buttons: s.options.buttons.filter((b) => b.id !== 'menu') } };
-      }),
+      steps: demo.steps
+        .filter((s) => s.id !== 'menu')
+        .map((s) => {
+          if (s.id !== 'welcome' || s.options.type !== 'buttons') return s;
+          return {
+            ...s,
+            options: { ...s.options, buttons: s.options.buttons.filter((b) => b.id !== 'menu') },
+          };
+        }),
     });
-    const next = advance(v3, atMenu.snapshot, { type: 'choice', id: 'menu:pizzas' }, t0 + 5 * minute);
+    const next = advance(
+      v3,
+      atMenu.snapshot,
+      { type: 'choice', id: 'menu:pizzas' },
+      t0 + 5 * minute,
+    );
     expect(next.snapshot).toMatchObject({ flowVersion: 3, state: 'step:welcome' });
-    expect(next.outputs[0]).toEqual({ type: 'cancel-timer', timerId: atMenu.snapshot.context.timer!.id });
+    expect(next.outputs[0]).toEqual({
+      type: 'cancel-timer',
+      timerId: atMenu.snapshot.context.timer!.id,
+    });
     expect(sent(next.outputs)[0]).toMatchObject({ kind: 'buttons' });
   });
 
@@ -367,10 +474,24 @@ describe('snapshots', () => {
     const { snapshot } = start(flow, { now: t0 });
     const other = compileFlow({ ...demo, id: 'other' });
     expect(() => advance(other, snapshot, text('hi'), t0)).toThrow(SessionSnapshotError);
-    expect(() => advance(flow, { ...snapshot, format: 'v0' } as unknown as SessionSnapshot, text('hi'), t0)).toThrow(/Unknown session snapshot format/);
-    expect(() => advance(flow, { ...snapshot, state: 'closing', context: { ...snapshot.context } }, text('hi'), t0)).not.toThrow();
-    expect(() => advance(flow, JSON.parse(JSON.stringify({ ...snapshot, state: 'step:nowhere' })), { type: 'language', language: 'es' }, t0)).toThrow(
-      /not a state of flow "pizza-support"/,
-    );
+    expect(() =>
+      advance(flow, { ...snapshot, format: 'v0' } as unknown as SessionSnapshot, text('hi'), t0),
+    ).toThrow(/Unknown session snapshot format/);
+    expect(() =>
+      advance(
+        flow,
+        { ...snapshot, state: 'closing', context: { ...snapshot.context } },
+        text('hi'),
+        t0,
+      ),
+    ).not.toThrow();
+    expect(() =>
+      advance(
+        flow,
+        JSON.parse(JSON.stringify({ ...snapshot, state: 'step:nowhere' })),
+        { type: 'language', language: 'es' },
+        t0,
+      ),
+    ).toThrow(/not a state of flow "pizza-support"/);
   });
 });

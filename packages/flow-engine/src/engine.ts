@@ -62,7 +62,9 @@ function declared(flow: CompiledFlow, language: string | undefined): language is
 
 /** Starts a session at the flow's start step. */
 export function start(flow: CompiledFlow, options: StartOptions): AdvanceResult {
-  const language = declared(flow, options.language) ? options.language : flow.definition.defaultLanguage;
+  const language = declared(flow, options.language)
+    ? options.language
+    : flow.definition.defaultLanguage;
   const context: SessionContext = {
     stepId: flow.definition.startStep,
     language,
@@ -106,17 +108,31 @@ function stepOf(flow: CompiledFlow, snapshot: SessionSnapshot): StepTable | unde
  * start step (keeping its language and variables) and the input is not applied: it answered
  * a question the new version no longer asks.
  */
-export function advance(flow: CompiledFlow, snapshot: SessionSnapshot, input: FlowInput, now: number): AdvanceResult {
+export function advance(
+  flow: CompiledFlow,
+  snapshot: SessionSnapshot,
+  input: FlowInput,
+  now: number,
+): AdvanceResult {
   if (snapshot.format !== sessionFormat) {
-    throw new SessionSnapshotError(`Unknown session snapshot format "${String(snapshot.format)}"; expected "${sessionFormat}"`);
+    throw new SessionSnapshotError(
+      `Unknown session snapshot format "${String(snapshot.format)}"; expected "${sessionFormat}"`,
+    );
   }
   if (snapshot.flowId !== flow.id) {
-    throw new SessionSnapshotError(`The session belongs to flow "${snapshot.flowId}", not "${flow.id}"`);
+    throw new SessionSnapshotError(
+      `The session belongs to flow "${snapshot.flowId}", not "${flow.id}"`,
+    );
   }
   if (snapshot.state === 'ended') return { snapshot, outputs: [] };
   if (snapshot.flowVersion !== flow.version) {
     const stepGone = snapshot.state.startsWith('step:') && !stepOf(flow, snapshot);
-    if (stepGone) return begin(flow, { ...snapshot.context, stepId: flow.definition.startStep, invalidShown: false }, now);
+    if (stepGone)
+      return begin(
+        flow,
+        { ...snapshot.context, stepId: flow.definition.startStep, invalidShown: false },
+        now,
+      );
     snapshot = { ...snapshot, flowVersion: flow.version };
   } else if (snapshot.state.startsWith('step:') && !stepOf(flow, snapshot)) {
     throw new SessionSnapshotError(
@@ -129,7 +145,12 @@ export function advance(flow: CompiledFlow, snapshot: SessionSnapshot, input: Fl
 }
 
 /** What the machine should make of the input, or undefined to ignore it. */
-function toEvent(flow: CompiledFlow, snapshot: SessionSnapshot, input: FlowInput, now: number): MachineEvent | undefined {
+function toEvent(
+  flow: CompiledFlow,
+  snapshot: SessionSnapshot,
+  input: FlowInput,
+  now: number,
+): MachineEvent | undefined {
   const { context } = snapshot;
   const seq = context.seq + 1;
   switch (input.type) {
@@ -154,9 +175,12 @@ function toEvent(flow: CompiledFlow, snapshot: SessionSnapshot, input: FlowInput
   if (options.type === 'none') {
     // The step waits for typed text; a tap on an earlier message's button is not an answer.
     if (input.type !== 'text') return undefined;
-    return passes(table, input.text) ? { type: 'text', text: input.text, now, seq } : { type: 'retry', now, seq };
+    return passes(table, input.text)
+      ? { type: 'text', text: input.text, now, seq }
+      : { type: 'retry', now, seq };
   }
-  const optionId = input.type === 'choice' ? chosen(table, input.id) : typed(table, input.text, context.language);
+  const optionId =
+    input.type === 'choice' ? chosen(table, input.id) : typed(table, input.text, context.language);
   if (optionId !== undefined) return { type: `option:${optionId}`, now, seq };
   if (context.invalidShown) {
     const key = systemKey(flow.system.invalid, 'invalid', input);
@@ -193,7 +217,11 @@ function typed(table: StepTable, text: string, language: string): string | undef
 }
 
 /** The system action (1–3) an input picks: its button, its key or its label. */
-function systemKey(table: SystemTable | undefined, kind: SystemMessageKind, input: FlowInput): number | undefined {
+function systemKey(
+  table: SystemTable | undefined,
+  kind: SystemMessageKind,
+  input: FlowInput,
+): number | undefined {
   if (!table) return undefined;
   const count = table.message.actions?.length ?? 0;
   if (input.type === 'choice') {

@@ -3,7 +3,7 @@ export {
   type CompileOptions,
   compileFlow,
 } from './compile.js';
-export { advance, type StartOptions, SessionSnapshotError, start } from './engine.js';
+export { advance, SessionSnapshotError, type StartOptions, start } from './engine.js';
 export { clampText, codePointLength, limits } from './limits.js';
 export { choiceId, navigationKey, pick, systemChoiceId } from './render.js';
 export {

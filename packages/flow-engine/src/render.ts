@@ -35,7 +35,9 @@ export function renderStep(step: Step, { language, fallback, vars }: Language): 
   const say = (text: LocalizedText | undefined) => pick(text, language, fallback);
   if (options.type === 'none') {
     if (message.type === 'media') {
-      const caption = message.caption ? clampText(interpolate(say(message.caption), vars), limits.caption) : undefined;
+      const caption = message.caption
+        ? clampText(interpolate(say(message.caption), vars), limits.caption)
+        : undefined;
       return {
         kind: 'media',
         media: message.media,
@@ -55,14 +57,21 @@ export function renderStep(step: Step, { language, fallback, vars }: Language): 
     return { kind: 'text', text: clampText(interpolate(say(message.text), vars), limits.textBody) };
   }
   // Validation guarantees a text message on a step with choices.
-  const body = clampText(interpolate(message.type === 'text' ? say(message.text) : '', vars), limits.interactiveBody);
+  const body = clampText(
+    interpolate(message.type === 'text' ? say(message.text) : '', vars),
+    limits.interactiveBody,
+  );
   const choice = (id: string, title: LocalizedText, description?: LocalizedText): Choice => {
     const d = description ? say(description) : '';
     return { id: choiceId(step.id, id), title: say(title), ...(d !== '' && { description: d }) };
   };
   switch (options.type) {
     case 'buttons':
-      return { kind: 'buttons', text: body, buttons: options.buttons.map((b) => choice(b.id, b.label)) };
+      return {
+        kind: 'buttons',
+        text: body,
+        buttons: options.buttons.map((b) => choice(b.id, b.label)),
+      };
     case 'list':
       return {
         kind: 'list',
@@ -87,7 +96,10 @@ export function renderStep(step: Step, { language, fallback, vars }: Language): 
         text: body,
         groups: options.groups.map((g) => ({
           ...(g.title && { title: say(g.title) }),
-          options: g.options.map((o) => ({ ...choice(o.id, o.label), key: navigationKey(index++) })),
+          options: g.options.map((o) => ({
+            ...choice(o.id, o.label),
+            key: navigationKey(index++),
+          })),
         })),
       };
     }
@@ -100,12 +112,18 @@ export function renderSystemMessage(
   message: SystemMessage,
   { language, fallback, vars }: Language,
 ): ChannelMessage {
-  const text = clampText(interpolate(pick(message.text, language, fallback), vars), limits.systemMessage);
+  const text = clampText(
+    interpolate(pick(message.text, language, fallback), vars),
+    limits.systemMessage,
+  );
   const actions = message.actions ?? [];
   if (actions.length === 0) return { kind: 'text', text };
   return {
     kind: 'buttons',
     text,
-    buttons: actions.map((a, i) => ({ id: systemChoiceId(kind, i + 1), title: pick(a.label, language, fallback) })),
+    buttons: actions.map((a, i) => ({
+      id: systemChoiceId(kind, i + 1),
+      title: pick(a.label, language, fallback),
+    })),
   };
 }

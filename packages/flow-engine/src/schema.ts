@@ -9,7 +9,12 @@ import { limits } from './limits.js';
 export const flowFormat = 'chatloom.flow/v1';
 
 /** `{ keyword: code }`: which diagnostic code a failing schema keyword maps to. */
-type Codes = Partial<Record<'maxLength' | 'minLength' | 'maxItems' | 'minItems' | 'pattern' | 'minimum' | 'type', string>>;
+type Codes = Partial<
+  Record<
+    'maxLength' | 'minLength' | 'maxItems' | 'minItems' | 'pattern' | 'minimum' | 'type',
+    string
+  >
+>;
 const codes = (map: Codes) => ({ 'x-codes': map });
 
 /** A union told apart by its `type` tag, so ajv reports errors of the matching branch only. */
@@ -24,7 +29,12 @@ function Tagged<const T extends TSchema[]>(variants: [...T]) {
 
 const idPattern = '^[A-Za-z0-9_-]+$';
 const Id = (code: string) =>
-  Type.String({ minLength: 1, maxLength: 64, pattern: idPattern, ...codes({ pattern: code, minLength: code, maxLength: code }) });
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: idPattern,
+    ...codes({ pattern: code, minLength: code, maxLength: code }),
+  });
 
 /** Text per language: `{ "en": "Hello", "es": "Hola" }`. Keys are declared flow languages. */
 const Localized = (maxLength: number, code: string) =>
@@ -61,7 +71,12 @@ const MessageSchema = Tagged([
   Type.Object(
     {
       type: Type.Literal('template'),
-      name: Type.String({ minLength: 1, maxLength: 512, pattern: '^[a-z0-9_]+$', ...codes({ pattern: 'template.name' }) }),
+      name: Type.String({
+        minLength: 1,
+        maxLength: 512,
+        pattern: '^[a-z0-9_]+$',
+        ...codes({ pattern: 'template.name' }),
+      }),
       /** The template's language code (e.g. `en_US`) for each flow language. */
       language: Type.Record(Type.String(), Type.String({ minLength: 1 })),
       /** Body parameters in order; `{{variable}}` is replaced by the session's variable. */
@@ -124,7 +139,10 @@ const OptionsSchema = Tagged([
       type: Type.Literal('none'),
       next: ActionSchema,
       saveAs: Type.Optional(
-        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$', ...codes({ pattern: 'variable.name' }) }),
+        Type.String({
+          pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+          ...codes({ pattern: 'variable.name' }),
+        }),
       ),
       validation: Type.Optional(ValidationSchema),
     },
@@ -230,7 +248,9 @@ const systemMessageProperties = {
   ),
 };
 
-export const SystemMessageSchema = Type.Object(systemMessageProperties, { additionalProperties: false });
+export const SystemMessageSchema = Type.Object(systemMessageProperties, {
+  additionalProperties: false,
+});
 
 export const SessionTimeoutMessageSchema = Type.Object(
   {
@@ -267,10 +287,16 @@ export const FlowSchema = Type.Object(
     id: Id('flow.id-format'),
     version: Type.Integer({ minimum: 1 }),
     name: Type.String({ minLength: 1 }),
-    languages: Type.Array(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', ...codes({ pattern: 'language.code' }) }), {
-      minItems: 1,
-      ...codes({ minItems: 'languages.count' }),
-    }),
+    languages: Type.Array(
+      Type.String({
+        pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+        ...codes({ pattern: 'language.code' }),
+      }),
+      {
+        minItems: 1,
+        ...codes({ minItems: 'languages.count' }),
+      },
+    ),
     defaultLanguage: Type.String(),
     triggers: Type.Optional(Type.Array(TriggerSchema)),
     startStep: Type.String(),

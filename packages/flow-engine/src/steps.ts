@@ -12,7 +12,9 @@ export function stepChoices(step: Step): { id: string; label: LocalizedText; act
     case 'list':
       return o.rows.map((r) => ({ id: r.id, label: r.title, action: r.action }));
     case 'sections':
-      return o.sections.flatMap((s) => s.rows.map((r) => ({ id: r.id, label: r.title, action: r.action })));
+      return o.sections.flatMap((s) =>
+        s.rows.map((r) => ({ id: r.id, label: r.title, action: r.action })),
+      );
     case 'navigation':
       return o.groups.flatMap((g) => g.options);
   }
@@ -20,5 +22,7 @@ export function stepChoices(step: Step): { id: string; label: LocalizedText; act
 
 /** Every action a step can take: its choices' actions, or where its text input leads. */
 export function stepActions(step: Step): Action[] {
-  return step.options.type === 'none' ? [step.options.next] : stepChoices(step).map((c) => c.action);
+  return step.options.type === 'none'
+    ? [step.options.next]
+    : stepChoices(step).map((c) => c.action);
 }

@@ -9,7 +9,14 @@ import type { CompiledFlow } from './compile.js';
 import { advance, start } from './engine.js';
 import { codePointLength, limits } from './limits.js';
 import { choiceId, navigationKey, systemChoiceId } from './render.js';
-import type { Action, FlowDefinition, LocalizedText, Step, StepOptions, SystemMessage } from './schema.js';
+import type {
+  Action,
+  FlowDefinition,
+  LocalizedText,
+  Step,
+  StepOptions,
+  SystemMessage,
+} from './schema.js';
 import { stepChoices } from './steps.js';
 import type { ChannelMessage, FlowInput, FlowOutput, SessionSnapshot } from './types.js';
 
@@ -42,23 +49,32 @@ function textArbitrary(max: number): fc.Arbitrary<string> {
 }
 
 function localized(languages: string[], max: number): fc.Arbitrary<LocalizedText> {
-  return fc.tuple(...languages.map(() => textArbitrary(max))).map((texts) =>
-    Object.fromEntries(languages.map((l, i) => [l, texts[i]!])),
-  );
+  return fc
+    .tuple(...languages.map(() => textArbitrary(max)))
+    .map((texts) => Object.fromEntries(languages.map((l, i) => [l, texts[i]!])));
 }
 
 /** Labels unique within a step: the index leads, a word follows, cut to `max`. */
-function uniqueLabels(languages: string[], count: number, max: number): fc.Arbitrary<LocalizedText[]> {
-  return fc.array(fc.tuple(...languages.map(() => word)), { minLength: count, maxLength: count }).map((rows) =>
-    rows.map((words, i) =>
-      Object.fromEntries(languages.map((l, j) => [l, `${i + 1}-${words[j]}${l}`.slice(0, max)])),
-    ),
-  );
+function uniqueLabels(
+  languages: string[],
+  count: number,
+  max: number,
+): fc.Arbitrary<LocalizedText[]> {
+  return fc
+    .array(fc.tuple(...languages.map(() => word)), { minLength: count, maxLength: count })
+    .map((rows) =>
+      rows.map((words, i) =>
+        Object.fromEntries(languages.map((l, j) => [l, `${i + 1}-${words[j]}${l}`.slice(0, max)])),
+      ),
+    );
 }
 
 function actionArbitrary(stepIds: string[]): fc.Arbitrary<Action> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...stepIds).map((step): Action => ({ type: 'goto', step })) },
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom(...stepIds).map((step): Action => ({ type: 'goto', step })),
+    },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'start' }) },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'end' }) },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'handoff' }) },
@@ -68,19 +84,27 @@ function actionArbitrary(stepIds: string[]): fc.Arbitrary<Action> {
 function optionsArbitrary(languages: string[], stepIds: string[]): fc.Arbitrary<StepOptions> {
   const action = actionArbitrary(stepIds);
   const buttons = fc.integer({ min: 1, max: limits.buttons }).chain((n) =>
-    fc.tuple(uniqueLabels(languages, n, limits.buttonTitle), fc.array(action, { minLength: n, maxLength: n })).map(
-      ([labels, actions]): StepOptions => ({
-        type: 'buttons',
-        buttons: labels.map((label, i) => ({ id: `b${i}`, label, action: actions[i]! })),
-      }),
-    ),
+    fc
+      .tuple(
+        uniqueLabels(languages, n, limits.buttonTitle),
+        fc.array(action, { minLength: n, maxLength: n }),
+      )
+      .map(
+        ([labels, actions]): StepOptions => ({
+          type: 'buttons',
+          buttons: labels.map((label, i) => ({ id: `b${i}`, label, action: actions[i]! })),
+        }),
+      ),
   );
   const rows = (n: number, prefix: string) =>
     fc
       .tuple(
         uniqueLabels(languages, n, limits.rowTitle),
         fc.array(action, { minLength: n, maxLength: n }),
-        fc.array(fc.option(localized(languages, limits.rowDescription), { nil: undefined }), { minLength: n, maxLength: n }),
+        fc.array(fc.option(localized(languages, limits.rowDescription), { nil: undefined }), {
+          minLength: n,
+          maxLength: n,
+        }),
       )
       .map(([titles, actions, descriptions]) =>
         titles.map((title, i) => ({
@@ -90,11 +114,13 @@ function optionsArbitrary(languages: string[], stepIds: string[]): fc.Arbitrary<
           ...(descriptions[i] && { description: descriptions[i] }),
         })),
       );
-  const list = fc.integer({ min: 1, max: limits.listRows }).chain((n) =>
-    fc.tuple(localized(languages, limits.listButton), rows(n, 'r')).map(
-      ([buttonLabel, r]): StepOptions => ({ type: 'list', buttonLabel, rows: r }),
-    ),
-  );
+  const list = fc
+    .integer({ min: 1, max: limits.listRows })
+    .chain((n) =>
+      fc
+        .tuple(localized(languages, limits.listButton), rows(n, 'r'))
+        .map(([buttonLabel, r]): StepOptions => ({ type: 'list', buttonLabel, rows: r })),
+    );
   const sections = fc
     .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 })
     .filter((sizes) => sizes.reduce((a, b) => a + b, 0) <= limits.listRows)
@@ -129,7 +155,10 @@ function optionsArbitrary(languages: string[], stepIds: string[]): fc.Arbitrary<
         .tuple(
           uniqueLabels(languages, total, limits.navigationLabel),
           fc.array(action, { minLength: total, maxLength: total }),
-          fc.array(fc.option(localized(languages, 24), { nil: undefined }), { minLength: sizes.length, maxLength: sizes.length }),
+          fc.array(fc.option(localized(languages, 24), { nil: undefined }), {
+            minLength: sizes.length,
+            maxLength: sizes.length,
+          }),
         )
         .map(([labels, actions, titles]): StepOptions => {
           let offset = 0;
@@ -152,57 +181,70 @@ function optionsArbitrary(languages: string[], stepIds: string[]): fc.Arbitrary<
       action,
       fc.option(fc.constantFrom('answer', 'email', 'orderNumber'), { nil: undefined }),
       fc.option(
-        fc.tuple(fc.constantFrom('email', 'phone', 'number', 'regex') as fc.Arbitrary<'email' | 'phone' | 'number' | 'regex'>, localized(languages, 200)),
+        fc.tuple(
+          fc.constantFrom('email', 'phone', 'number', 'regex') as fc.Arbitrary<
+            'email' | 'phone' | 'number' | 'regex'
+          >,
+          localized(languages, 200),
+        ),
         { nil: undefined },
       ),
     )
-    .map(([next, saveAs, validation]): StepOptions => ({
-      type: 'none',
-      next,
-      ...(saveAs && { saveAs }),
-      ...(validation && {
-        validation: {
-          kind: validation[0],
-          ...(validation[0] === 'regex' && { pattern: '[0-9]{2,6}' }),
-          retryMessage: validation[1],
-        },
+    .map(
+      ([next, saveAs, validation]): StepOptions => ({
+        type: 'none',
+        next,
+        ...(saveAs && { saveAs }),
+        ...(validation && {
+          validation: {
+            kind: validation[0],
+            ...(validation[0] === 'regex' && { pattern: '[0-9]{2,6}' }),
+            retryMessage: validation[1],
+          },
+        }),
       }),
-    }));
+    );
   return fc.oneof(buttons, list, sections, navigation, none);
 }
 
 function stepArbitrary(id: string, languages: string[], stepIds: string[]): fc.Arbitrary<Step> {
   return optionsArbitrary(languages, stepIds).chain((options) => {
-    const textMessage = localized(languages, options.type === 'none' ? limits.textBody : limits.interactiveBody).map(
-      (text): Step['message'] => ({ type: 'text', text }),
-    );
+    const textMessage = localized(
+      languages,
+      options.type === 'none' ? limits.textBody : limits.interactiveBody,
+    ).map((text): Step['message'] => ({ type: 'text', text }));
     const message =
       options.type === 'none'
         ? fc.oneof(
             { weight: 4, arbitrary: textMessage },
             {
               weight: 1,
-              arbitrary: fc.option(localized(languages, limits.caption), { nil: undefined }).map(
-                (caption): Step['message'] => ({
+              arbitrary: fc
+                .option(localized(languages, limits.caption), { nil: undefined })
+                .map((caption): Step['message'] => ({
                   type: 'media',
                   media: 'image',
                   url: 'https://example.com/a.png',
                   ...(caption && { caption }),
-                }),
-              ),
+                })),
             },
           )
         : textMessage;
-    return fc.tuple(message, fc.boolean()).map(([m, terminal]): Step => ({
-      id,
-      message: m,
-      options,
-      ...(terminal && { terminal }),
-    }));
+    return fc.tuple(message, fc.boolean()).map(
+      ([m, terminal]): Step => ({
+        id,
+        message: m,
+        options,
+        ...(terminal && { terminal }),
+      }),
+    );
   });
 }
 
-function systemMessageArbitrary(languages: string[], stepIds: string[]): fc.Arbitrary<SystemMessage> {
+function systemMessageArbitrary(
+  languages: string[],
+  stepIds: string[],
+): fc.Arbitrary<SystemMessage> {
   return fc.integer({ min: 0, max: limits.systemActions }).chain((n) =>
     fc
       .tuple(
@@ -237,22 +279,28 @@ export function flowArbitrary(options: FlowArbitraryOptions = {}): fc.Arbitrary<
           fc.option(fc.tuple(system, fc.integer({ min: 1, max: 60 })), { nil: undefined }),
           fc.array(word, { maxLength: 2 }),
         )
-        .map(([steps, invalid, thankYou, timeout, keywords]): FlowDefinition => ({
-          format: 'chatloom.flow/v1',
-          id: 'generated',
-          version: 1,
-          name: 'Generated flow',
-          languages,
-          defaultLanguage: languages[defaultIndex % languages.length]!,
-          triggers: keywords.map((keyword) => ({ language: languages[0]!, match: 'exact', keyword })),
-          startStep: 's0',
-          steps,
-          systemMessages: {
-            ...(invalid && { invalid }),
-            ...(thankYou && { thankYou }),
-            ...(timeout && { sessionTimeout: { ...timeout[0], minutes: timeout[1] } }),
-          },
-        }));
+        .map(
+          ([steps, invalid, thankYou, timeout, keywords]): FlowDefinition => ({
+            format: 'chatloom.flow/v1',
+            id: 'generated',
+            version: 1,
+            name: 'Generated flow',
+            languages,
+            defaultLanguage: languages[defaultIndex % languages.length]!,
+            triggers: keywords.map((keyword) => ({
+              language: languages[0]!,
+              match: 'exact',
+              keyword,
+            })),
+            startStep: 's0',
+            steps,
+            systemMessages: {
+              ...(invalid && { invalid }),
+              ...(thankYou && { thankYou }),
+              ...(timeout && { sessionTimeout: { ...timeout[0], minutes: timeout[1] } }),
+            },
+          }),
+        );
     });
 }
 
@@ -266,7 +314,7 @@ export interface FlowMutation {
   expected: { code: string; path: string };
 }
 
-const overLength = (max: number) => 'x'.repeat(max) + 'é';
+const overLength = (max: number) => `${'x'.repeat(max)}é`;
 
 /** Every single mutation that applies to this flow. */
 export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
@@ -314,7 +362,11 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
           const b = (f.steps[i]!.options as typeof o).buttons;
           while (b.length <= limits.buttons) {
             const n = b.length;
-            b.push({ id: `extra${n}`, label: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])), action: { type: 'end' } });
+            b.push({
+              id: `extra${n}`,
+              label: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])),
+              action: { type: 'end' },
+            });
           }
         },
         expected: { code: 'buttons.count', path: `${at}/options/buttons` },
@@ -322,9 +374,14 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
       out.push({
         name: `21-character button label at ${step.id}`,
         apply: (f) => {
-          (f.steps[i]!.options as typeof o).buttons[0]!.label[language] = overLength(limits.buttonTitle);
+          (f.steps[i]!.options as typeof o).buttons[0]!.label[language] = overLength(
+            limits.buttonTitle,
+          );
         },
-        expected: { code: 'button.label-too-long', path: `${at}/options/buttons/0/label/${language}` },
+        expected: {
+          code: 'button.label-too-long',
+          path: `${at}/options/buttons/0/label/${language}`,
+        },
       });
     }
     if (o.type === 'list') {
@@ -334,7 +391,11 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
           const r = (f.steps[i]!.options as typeof o).rows;
           while (r.length <= limits.listRows) {
             const n = r.length;
-            r.push({ id: `extra${n}`, title: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])), action: { type: 'end' } });
+            r.push({
+              id: `extra${n}`,
+              title: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])),
+              action: { type: 'end' },
+            });
           }
         },
         expected: { code: 'list.rows-count', path: `${at}/options/rows` },
@@ -344,7 +405,10 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
         apply: (f) => {
           (f.steps[i]!.options as typeof o).rows[0]!.title[language] = overLength(limits.rowTitle);
         },
-        expected: { code: 'list.row-title-too-long', path: `${at}/options/rows/0/title/${language}` },
+        expected: {
+          code: 'list.row-title-too-long',
+          path: `${at}/options/rows/0/title/${language}`,
+        },
       });
       out.push({
         name: `73-character row description at ${step.id}`,
@@ -353,7 +417,10 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
             f.languages.map((l) => [l, l === language ? overLength(limits.rowDescription) : 'ok']),
           );
         },
-        expected: { code: 'list.row-description-too-long', path: `${at}/options/rows/0/description/${language}` },
+        expected: {
+          code: 'list.row-description-too-long',
+          path: `${at}/options/rows/0/description/${language}`,
+        },
       });
     }
     if (o.type === 'sections') {
@@ -363,7 +430,11 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
           const s = (f.steps[i]!.options as typeof o).sections;
           let n = s.reduce((a, x) => a + x.rows.length, 0);
           while (n <= limits.listRows) {
-            s[0]!.rows.push({ id: `extra${n}`, title: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])), action: { type: 'end' } });
+            s[0]!.rows.push({
+              id: `extra${n}`,
+              title: Object.fromEntries(f.languages.map((l) => [l, `extra ${n}`])),
+              action: { type: 'end' },
+            });
             n++;
           }
         },
@@ -372,9 +443,14 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
       out.push({
         name: `25-character section title at ${step.id}`,
         apply: (f) => {
-          (f.steps[i]!.options as typeof o).sections[0]!.title[language] = overLength(limits.sectionTitle);
+          (f.steps[i]!.options as typeof o).sections[0]!.title[language] = overLength(
+            limits.sectionTitle,
+          );
         },
-        expected: { code: 'section.title-too-long', path: `${at}/options/sections/0/title/${language}` },
+        expected: {
+          code: 'section.title-too-long',
+          path: `${at}/options/sections/0/title/${language}`,
+        },
       });
     }
     const choices = stepChoices(step);
@@ -405,7 +481,10 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
       apply: (f) => {
         delete f.systemMessages!.sessionTimeout!.text[language];
       },
-      expected: { code: 'translation.missing', path: `/systemMessages/sessionTimeout/text/${language}` },
+      expected: {
+        code: 'translation.missing',
+        path: `/systemMessages/sessionTimeout/text/${language}`,
+      },
     });
   }
   if (flow.systemMessages?.invalid) {
@@ -414,7 +493,10 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
       apply: (f) => {
         f.systemMessages!.invalid!.text[language] = overLength(limits.systemMessage);
       },
-      expected: { code: 'system-message.too-long', path: `/systemMessages/invalid/text/${language}` },
+      expected: {
+        code: 'system-message.too-long',
+        path: `/systemMessages/invalid/text/${language}`,
+      },
     });
   }
   return out;
@@ -469,7 +551,12 @@ export function mutatedFlowArbitrary(
 /** One thing a user (or the clock) does, before it is resolved against the session. */
 export type ConversationCommand =
   /** Type the label of the n-th choice of the current step, in a language of the flow. */
-  | { kind: 'type-label'; index: number; language: number; noise: 'none' | 'case' | 'spaces' | 'accents' }
+  | {
+      kind: 'type-label';
+      index: number;
+      language: number;
+      noise: 'none' | 'case' | 'spaces' | 'accents';
+    }
   /** Type the navigation letter or system-action key n. */
   | { kind: 'type-key'; index: number }
   /** Tap the n-th choice of the current step (a valid button or list reply). */
@@ -492,27 +579,77 @@ export type ConversationCommand =
 export function commandArbitrary(): fc.Arbitrary<ConversationCommand> {
   const index = fc.nat({ max: 30 });
   return fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('type-label' as const), index, language: fc.nat({ max: 3 }), noise: fc.constantFrom('none', 'case', 'spaces', 'accents') as fc.Arbitrary<'none' | 'case' | 'spaces' | 'accents'> }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('type-label' as const),
+        index,
+        language: fc.nat({ max: 3 }),
+        noise: fc.constantFrom('none', 'case', 'spaces', 'accents') as fc.Arbitrary<
+          'none' | 'case' | 'spaces' | 'accents'
+        >,
+      }),
+    },
     { weight: 5, arbitrary: fc.record({ kind: fc.constant('tap' as const), index }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('type-key' as const), index: fc.nat({ max: 27 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('tap-stale' as const), step: fc.nat({ max: 30 }), index }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('tap-unknown' as const), id: fc.string({ maxLength: 12 }) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('tap-system' as const), index: fc.nat({ max: 3 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('type-key' as const), index: fc.nat({ max: 27 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('tap-stale' as const),
+        step: fc.nat({ max: 30 }),
+        index,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('tap-unknown' as const),
+        id: fc.string({ maxLength: 12 }),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('tap-system' as const), index: fc.nat({ max: 3 }) }),
+    },
     {
       weight: 3,
       arbitrary: fc.record({
         kind: fc.constant('text' as const),
         text: fc.oneof(
           fc.string({ unit: 'binary', maxLength: 40 }),
-          fc.constantFrom('', ' ', '12345', 'ana@example.com', '+44 20 7946 0958', '3.14', '🍕🍕', 'A', 'b.', '1', '4'),
+          fc.constantFrom(
+            '',
+            ' ',
+            '12345',
+            'ana@example.com',
+            '+44 20 7946 0958',
+            '3.14',
+            '🍕🍕',
+            'A',
+            'b.',
+            '1',
+            '4',
+          ),
           fc.string({ unit: 'binary', minLength: 5000, maxLength: 5000 }),
         ),
       }),
     },
     { weight: 2, arbitrary: fc.constant({ kind: 'timeout' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'stale-timer' as const }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('language' as const), index: fc.nat({ max: 3 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 120 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('language' as const), index: fc.nat({ max: 3 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('wait' as const),
+        minutes: fc.integer({ min: 1, max: 120 }),
+      }),
+    },
   );
 }
 
@@ -542,17 +679,23 @@ export function resolveCommand(
   const { definition } = flow;
   const step = flow.steps.get(snapshot.context.stepId)?.step;
   const choices = step && snapshot.state.startsWith('step:') ? stepChoices(step) : [];
-  const pickOne = <T>(items: readonly T[], i: number): T | undefined => (items.length ? items[i % items.length] : undefined);
+  const pickOne = <T>(items: readonly T[], i: number): T | undefined =>
+    items.length ? items[i % items.length] : undefined;
   switch (command.kind) {
     case 'type-label': {
       const choice = pickOne(choices, command.index);
       const language = pickOne(definition.languages, command.language)!;
       const label = choice?.label[language];
-      return label === undefined ? { type: 'text', text: '?' } : { type: 'text', text: addNoise(label, command.noise) };
+      return label === undefined
+        ? { type: 'text', text: '?' }
+        : { type: 'text', text: addNoise(label, command.noise) };
     }
     case 'type-key': {
       const navigation = step?.options.type === 'navigation';
-      return { type: 'text', text: navigation ? navigationKey(command.index % 26) : String((command.index % 4) + 1) };
+      return {
+        type: 'text',
+        text: navigation ? navigationKey(command.index % 26) : String((command.index % 4) + 1),
+      };
     }
     case 'tap': {
       const choice = pickOne(choices, command.index);
@@ -566,13 +709,20 @@ export function resolveCommand(
     case 'tap-unknown':
       return { type: 'choice', id: command.id };
     case 'tap-system': {
-      const kind = snapshot.state === 'timed-out' ? 'timeout' : snapshot.state === 'closing' ? 'thank-you' : 'invalid';
+      const kind =
+        snapshot.state === 'timed-out'
+          ? 'timeout'
+          : snapshot.state === 'closing'
+            ? 'thank-you'
+            : 'invalid';
       return { type: 'choice', id: systemChoiceId(kind, command.index + 1) };
     }
     case 'text':
       return { type: 'text', text: command.text };
     case 'timeout':
-      return snapshot.context.timer ? { type: 'timer', timerId: snapshot.context.timer.id } : undefined;
+      return snapshot.context.timer
+        ? { type: 'timer', timerId: snapshot.context.timer.id }
+        : undefined;
     case 'stale-timer':
       return { type: 'timer', timerId: `t${snapshot.context.seq + 1000}` };
     case 'language':
@@ -607,17 +757,29 @@ export function playConversation(
   options: { now?: number; language?: string; vars?: Record<string, string> } = {},
 ): Trace {
   let now = options.now ?? 1_700_000_000_000;
-  const first = start(flow, { now, ...(options.language && { language: options.language }), vars: options.vars ?? { name: 'Ana' } });
+  const first = start(flow, {
+    now,
+    ...(options.language && { language: options.language }),
+    vars: options.vars ?? { name: 'Ana' },
+  });
   let snapshot = first.snapshot;
   const turns: TraceEntry[] = [];
   for (const command of commands) {
     now += command.kind === 'wait' ? command.minutes * 60_000 : 60_000;
-    if (command.kind === 'timeout' && snapshot.context.timer) now = Math.max(now, snapshot.context.timer.at);
+    if (command.kind === 'timeout' && snapshot.context.timer)
+      now = Math.max(now, snapshot.context.timer.at);
     const input = resolveCommand(flow, snapshot, command);
     const before = snapshot;
     const result = input ? advance(flow, snapshot, input, now) : { snapshot, outputs: [] };
     snapshot = result.snapshot;
-    turns.push({ command, ...(input && { input }), now, before, after: snapshot, outputs: result.outputs });
+    turns.push({
+      command,
+      ...(input && { input }),
+      now,
+      before,
+      after: snapshot,
+      outputs: result.outputs,
+    });
   }
   return { start: first, turns };
 }
@@ -629,7 +791,8 @@ export function playConversation(
 export function messageLimitViolations(message: ChannelMessage): string[] {
   const problems: string[] = [];
   const check = (what: string, text: string | undefined, max: number) => {
-    if (text !== undefined && codePointLength(text) > max) problems.push(`${what} has ${codePointLength(text)} characters (max ${max})`);
+    if (text !== undefined && codePointLength(text) > max)
+      problems.push(`${what} has ${codePointLength(text)} characters (max ${max})`);
   };
   switch (message.kind) {
     case 'text':
@@ -642,19 +805,22 @@ export function messageLimitViolations(message: ChannelMessage): string[] {
       break;
     case 'buttons':
       check('body', message.text, limits.interactiveBody);
-      if (message.buttons.length < 1 || message.buttons.length > limits.buttons) problems.push(`${message.buttons.length} buttons`);
+      if (message.buttons.length < 1 || message.buttons.length > limits.buttons)
+        problems.push(`${message.buttons.length} buttons`);
       for (const b of message.buttons) {
         check(`button "${b.title}"`, b.title, limits.buttonTitle);
         check(`button id "${b.id}"`, b.id, limits.optionId);
       }
-      if (new Set(message.buttons.map((b) => b.title)).size !== message.buttons.length) problems.push('duplicate button titles');
+      if (new Set(message.buttons.map((b) => b.title)).size !== message.buttons.length)
+        problems.push('duplicate button titles');
       break;
     case 'list': {
       check('body', message.text, limits.interactiveBody);
       check('list button', message.buttonLabel, limits.listButton);
       const rows = message.sections.flatMap((s) => s.rows);
       if (rows.length < 1 || rows.length > limits.listRows) problems.push(`${rows.length} rows`);
-      if (message.sections.length > limits.listSections) problems.push(`${message.sections.length} sections`);
+      if (message.sections.length > limits.listSections)
+        problems.push(`${message.sections.length} sections`);
       for (const s of message.sections) check(`section "${s.title}"`, s.title, limits.sectionTitle);
       for (const r of rows) {
         check(`row "${r.title}"`, r.title, limits.rowTitle);

@@ -2,16 +2,20 @@
 
 const combiningMarks = /\p{M}+/gu;
 const whitespace = /\s+/gu;
+const plainAscii = /^[ -~\t\n\r]*$/;
 
 /**
  * The form typed text is compared in: accents stripped, lower case, runs of white space
  * folded to one space, trimmed. "  Olá,   MUNDO " and "ola, mundo" compare equal.
  */
 export function normalizeText(text: string): string {
+  // Plain ASCII has no accents to strip: skip the (costly) decomposition. Lower-casing comes
+  // before stripping marks because it can make new ones ("İ" becomes "i" + U+0307).
+  if (plainAscii.test(text)) return text.toLowerCase().replace(whitespace, ' ').trim();
   return text
     .normalize('NFD')
-    .replace(combiningMarks, '')
     .toLowerCase()
+    .replace(combiningMarks, '')
     .replace(whitespace, ' ')
     .trim();
 }

@@ -6,7 +6,9 @@ import type { FlowDefinition } from './schema.js';
 import { flowArbitrary, mutatedFlowArbitrary } from './testing.js';
 import { FlowValidationError, validateFlow, validateSystemMessages } from './validate.js';
 
-const demo = JSON.parse(readFileSync(new URL('../../../examples/demo-flow.json', import.meta.url), 'utf8')) as FlowDefinition;
+const demo = JSON.parse(
+  readFileSync(new URL('../../../examples/demo-flow.json', import.meta.url), 'utf8'),
+) as FlowDefinition;
 
 const clone = () => structuredClone(demo);
 const errors = (def: unknown) =>
@@ -19,22 +21,33 @@ describe('validateFlow', () => {
     const result = validateFlow(demo);
     expect(result.diagnostics).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(new Set(demo.steps.map((s) => s.options.type))).toEqual(new Set(['none', 'buttons', 'list', 'sections', 'navigation']));
+    expect(new Set(demo.steps.map((s) => s.options.type))).toEqual(
+      new Set(['none', 'buttons', 'list', 'sections', 'navigation']),
+    );
     expect(demo.languages).toHaveLength(2);
-    expect(Object.keys(demo.systemMessages ?? {}).sort()).toEqual(['invalid', 'sessionTimeout', 'thankYou']);
+    expect(Object.keys(demo.systemMessages ?? {}).sort()).toEqual([
+      'invalid',
+      'sessionTimeout',
+      'thankYou',
+    ]);
   });
 
   it('names the step, the option and the limit in its message', () => {
     const def = clone();
     const welcome = def.steps[0]!;
     if (welcome.options.type !== 'buttons') throw new Error('welcome has buttons');
-    welcome.options.buttons.push({ id: 'fourth', label: { en: 'Fourth', es: 'Cuarto' }, action: { type: 'end' } });
+    welcome.options.buttons.push({
+      id: 'fourth',
+      label: { en: 'Fourth', es: 'Cuarto' },
+      action: { type: 'end' },
+    });
     const [diagnostic] = validateFlow(def).diagnostics;
     expect(diagnostic).toEqual({
       path: '/steps/0/options/buttons',
       code: 'buttons.count',
       severity: 'error',
-      message: 'Flow "pizza-support": step "welcome" › options › buttons: a buttons step takes 1 to 3 buttons (WhatsApp limit); it has 4',
+      message:
+        'Flow "pizza-support": step "welcome" › options › buttons: a buttons step takes 1 to 3 buttons (WhatsApp limit); it has 4',
     });
   });
 
@@ -45,7 +58,9 @@ describe('validateFlow', () => {
     welcome.options.buttons[0]!.label.en = '🍕'.repeat(20); // 40 UTF-16 units, 20 code points
     expect(errors(def)).toEqual([]);
     welcome.options.buttons[0]!.label.en = '🍕'.repeat(21);
-    expect(errors(def)).toEqual([{ code: 'button.label-too-long', path: '/steps/0/options/buttons/0/label/en' }]);
+    expect(errors(def)).toEqual([
+      { code: 'button.label-too-long', path: '/steps/0/options/buttons/0/label/en' },
+    ]);
   });
 
   it('reports a missing start step, unknown step references and duplicate ids', () => {
@@ -70,11 +85,17 @@ describe('validateFlow', () => {
     const def = clone();
     const menu = def.steps.find((s) => s.id === 'menu')!;
     const pizzas = def.steps.find((s) => s.id === 'pizzas')!;
-    if (menu.options.type !== 'list' || pizzas.options.type !== 'sections') throw new Error('fixture changed');
+    if (menu.options.type !== 'list' || pizzas.options.type !== 'sections')
+      throw new Error('fixture changed');
     menu.options.rows[0]!.title.en = 'x'.repeat(25);
     menu.options.rows[0]!.description = { en: 'd'.repeat(73), es: 'ok' };
     menu.options.buttonLabel.es = 'b'.repeat(21);
-    for (let i = 0; i < 7; i++) pizzas.options.sections[1]!.rows.push({ id: `p${i}`, title: { en: `P ${i}`, es: `P ${i}` }, action: { type: 'end' } });
+    for (let i = 0; i < 7; i++)
+      pizzas.options.sections[1]!.rows.push({
+        id: `p${i}`,
+        title: { en: `P ${i}`, es: `P ${i}` },
+        action: { type: 'end' },
+      });
     pizzas.options.sections[0]!.title.en = 's'.repeat(25);
     const menuAt = `/steps/${def.steps.indexOf(menu)}/options`;
     const pizzasAt = `/steps/${def.steps.indexOf(pizzas)}/options`;
@@ -107,7 +128,9 @@ describe('validateFlow', () => {
       { code: 'message.empty', path: '/steps/1/message/text/en' },
       { code: 'message.too-long', path: '/steps/2/message/text/en' },
     ]);
-    expect(result.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code)).toEqual(['translation.undeclared-language']);
+    expect(result.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code)).toEqual([
+      'translation.undeclared-language',
+    ]);
   });
 
   it('warns about unreachable steps without failing the flow', () => {
@@ -120,7 +143,11 @@ describe('validateFlow', () => {
     const result = validateFlow(def);
     expect(result.valid).toBe(true);
     expect(result.diagnostics).toEqual([
-      expect.objectContaining({ code: 'step.unreachable', path: `/steps/${def.steps.length - 1}`, severity: 'warning' }),
+      expect.objectContaining({
+        code: 'step.unreachable',
+        path: `/steps/${def.steps.length - 1}`,
+        severity: 'warning',
+      }),
     ]);
   });
 
@@ -128,7 +155,10 @@ describe('validateFlow', () => {
     const def = clone();
     const system = def.systemMessages!;
     system.invalid!.text.en = 'x'.repeat(1025);
-    system.thankYou!.actions = [1, 2, 3, 4].map((n) => ({ label: { en: `A${n}`, es: `A${n}` }, action: { type: 'start' as const } }));
+    system.thankYou!.actions = [1, 2, 3, 4].map((n) => ({
+      label: { en: `A${n}`, es: `A${n}` },
+      action: { type: 'start' as const },
+    }));
     system.sessionTimeout!.minutes = 1.5;
     system.sessionTimeout!.actions![0]!.label.en = 'l'.repeat(21);
     system.sessionTimeout!.actions![1]!.action = { type: 'goto', step: 'missing' };
@@ -137,21 +167,30 @@ describe('validateFlow', () => {
         { code: 'system-message.too-long', path: '/systemMessages/invalid/text/en' },
         { code: 'system-message.actions-count', path: '/systemMessages/thankYou/actions' },
         { code: 'timeout.minutes', path: '/systemMessages/sessionTimeout/minutes' },
-        { code: 'system-action.label-too-long', path: '/systemMessages/sessionTimeout/actions/0/label/en' },
+        {
+          code: 'system-action.label-too-long',
+          path: '/systemMessages/sessionTimeout/actions/0/label/en',
+        },
       ]),
     );
   });
 
   it('reports broken regular expressions, triggers in undeclared languages and unknown properties', () => {
     const def = clone();
-    def.triggers!.push({ language: 'de', match: 'exact', keyword: 'hallo' }, { language: 'en', match: 'regex', keyword: '(' });
+    def.triggers!.push(
+      { language: 'de', match: 'exact', keyword: 'hallo' },
+      { language: 'en', match: 'regex', keyword: '(' },
+    );
     const orderNumber = def.steps[1]!.options;
     if (orderNumber.type !== 'none' || !orderNumber.validation) throw new Error('fixture changed');
     orderNumber.validation.pattern = '[0-9';
     (def as unknown as Record<string, unknown>).colour = 'red';
     expect(errors(def)).toEqual(
       expect.arrayContaining([
-        { code: 'trigger.undeclared-language', path: `/triggers/${def.triggers!.length - 2}/language` },
+        {
+          code: 'trigger.undeclared-language',
+          path: `/triggers/${def.triggers!.length - 2}/language`,
+        },
         { code: 'trigger.invalid-regex', path: `/triggers/${def.triggers!.length - 1}/keyword` },
         { code: 'validation.invalid-regex', path: '/steps/1/options/validation/pattern' },
         { code: 'schema.unknown-property', path: '/colour' },
@@ -161,18 +200,24 @@ describe('validateFlow', () => {
 
   it('names what is wrong with a structurally broken definition instead of crashing', () => {
     expect(errors(null)[0]?.code).toBe('schema.type');
-    expect(errors({})).toEqual(expect.arrayContaining([{ code: 'schema.required', path: '/steps' }]));
+    expect(errors({})).toEqual(
+      expect.arrayContaining([{ code: 'schema.required', path: '/steps' }]),
+    );
     const def = clone() as unknown as { steps: { options: { type: string } }[] };
     def.steps[0]!.options.type = 'carousel';
     expect(errors(def)).toEqual([{ code: 'schema.unknown-type', path: '/steps/0/options/type' }]);
     const message = validateFlow(def).diagnostics[0]!.message;
-    expect(message).toBe('Flow "pizza-support": step "welcome" › options › type: type "carousel" is not one the format knows');
+    expect(message).toBe(
+      'Flow "pizza-support": step "welcome" › options › type: type "carousel" is not one the format knows',
+    );
   });
 
   it('validates tenant system messages on their own', () => {
     expect(validateSystemMessages({ invalid: { text: { en: 'Sorry?' } } }).valid).toBe(true);
     const result = validateSystemMessages({ sessionTimeout: { text: { en: 'Bye' }, minutes: 0 } });
-    expect(result.diagnostics.map((d) => [d.code, d.path])).toEqual([['timeout.minutes', '/sessionTimeout/minutes']]);
+    expect(result.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      ['timeout.minutes', '/sessionTimeout/minutes'],
+    ]);
   });
 
   it('compileFlow throws an error carrying every diagnostic', () => {
@@ -186,8 +231,12 @@ describe('validateFlow', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(FlowValidationError);
-    expect((thrown as FlowValidationError).diagnostics.map((d) => d.code)).toEqual(['flow.start-step-missing']);
-    expect((thrown as Error).message).toContain('/startStep: Flow "broken": startStep: the start step "nowhere" does not exist');
+    expect((thrown as FlowValidationError).diagnostics.map((d) => d.code)).toEqual([
+      'flow.start-step-missing',
+    ]);
+    expect((thrown as Error).message).toContain(
+      '/startStep: Flow "broken": startStep: the start step "nowhere" does not exist',
+    );
   });
 });
 

@@ -4,7 +4,7 @@
  * below it check what a schema cannot (references, translations, totals, reachability).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { limits, codePointLength } from './limits.js';
+import { codePointLength, limits } from './limits.js';
 import {
   type Action,
   type FlowDefinition,
@@ -36,7 +36,15 @@ export interface ValidationResult {
 }
 
 // Keywords whose failure leaves the structure intact, so the semantic checks can still run.
-const nonStructural = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'pattern', 'minimum', 'additionalProperties']);
+const nonStructural = new Set([
+  'maxLength',
+  'minLength',
+  'maxItems',
+  'minItems',
+  'pattern',
+  'minimum',
+  'additionalProperties',
+]);
 
 let compiled: { flow: ValidateFunction; systemMessages: ValidateFunction } | undefined;
 function validators() {
@@ -54,19 +62,35 @@ const ordinal = (n: number) => {
   return `${n}${s[(v - 20) % 10] ?? s[v] ?? s[0]}`;
 };
 
-const localizedFields = new Set(['label', 'title', 'text', 'description', 'caption', 'buttonLabel', 'retryMessage', 'language']);
+const localizedFields = new Set([
+  'label',
+  'title',
+  'text',
+  'description',
+  'caption',
+  'buttonLabel',
+  'retryMessage',
+  'language',
+]);
 
 /** "step "orders" › buttons › 4th › label (es)": where a pointer lands, in words. */
 function describePath(root: unknown, path: string): string {
-  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const words: string[] = [];
   let node: unknown = root;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     const parent = node;
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+    node =
+      node !== null && typeof node === 'object'
+        ? (node as Record<string, unknown>)[part]
+        : undefined;
     if (Array.isArray(parent)) {
-      const id = node !== null && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
+      const id =
+        node !== null && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
       const prev = parts[i - 1];
       if (prev === 'steps' && typeof id === 'string') words[words.length - 1] = `step "${id}"`;
       else words.push(typeof id === 'string' ? `"${id}"` : ordinal(Number(part) + 1));
@@ -79,36 +103,60 @@ function describePath(root: unknown, path: string): string {
   return words.join(' › ');
 }
 
-type Explain = (detail: { limit?: number; actual?: number; value?: string; extra?: string }) => string;
+type Explain = (detail: {
+  limit?: number;
+  actual?: number;
+  value?: string;
+  extra?: string;
+}) => string;
 
 /** The part of each message after "where": what is wrong and what to do. */
 const explanations: Record<string, Explain> = {
-  'buttons.count': ({ actual }) => `a buttons step takes 1 to ${limits.buttons} buttons (WhatsApp limit); it has ${actual}`,
-  'button.label-too-long': ({ actual }) => `a button label takes at most ${limits.buttonTitle} characters (WhatsApp limit); it has ${actual}`,
-  'list.rows-count': ({ actual }) => `a list takes 1 to ${limits.listRows} rows in all (WhatsApp limit); it has ${actual}`,
-  'list.row-title-too-long': ({ actual }) => `a list row title takes at most ${limits.rowTitle} characters (WhatsApp limit); it has ${actual}`,
-  'list.row-description-too-long': ({ actual }) => `a list row description takes at most ${limits.rowDescription} characters (WhatsApp limit); it has ${actual}`,
-  'list.button-label-too-long': ({ actual }) => `the list button label takes at most ${limits.listButton} characters (WhatsApp limit); it has ${actual}`,
-  'sections.count': ({ actual }) => `a list takes 1 to ${limits.listSections} sections (WhatsApp limit); it has ${actual}`,
-  'section.title-too-long': ({ actual }) => `a section title takes at most ${limits.sectionTitle} characters (WhatsApp limit); it has ${actual}`,
+  'buttons.count': ({ actual }) =>
+    `a buttons step takes 1 to ${limits.buttons} buttons (WhatsApp limit); it has ${actual}`,
+  'button.label-too-long': ({ actual }) =>
+    `a button label takes at most ${limits.buttonTitle} characters (WhatsApp limit); it has ${actual}`,
+  'list.rows-count': ({ actual }) =>
+    `a list takes 1 to ${limits.listRows} rows in all (WhatsApp limit); it has ${actual}`,
+  'list.row-title-too-long': ({ actual }) =>
+    `a list row title takes at most ${limits.rowTitle} characters (WhatsApp limit); it has ${actual}`,
+  'list.row-description-too-long': ({ actual }) =>
+    `a list row description takes at most ${limits.rowDescription} characters (WhatsApp limit); it has ${actual}`,
+  'list.button-label-too-long': ({ actual }) =>
+    `the list button label takes at most ${limits.listButton} characters (WhatsApp limit); it has ${actual}`,
+  'sections.count': ({ actual }) =>
+    `a list takes 1 to ${limits.listSections} sections (WhatsApp limit); it has ${actual}`,
+  'section.title-too-long': ({ actual }) =>
+    `a section title takes at most ${limits.sectionTitle} characters (WhatsApp limit); it has ${actual}`,
   'section.empty': () => 'a section needs at least one row',
-  'navigation.options-count': ({ actual }) => `navigation options are keyed A to Z, so a step takes 1 to ${limits.navigationOptions}; it has ${actual}`,
+  'navigation.options-count': ({ actual }) =>
+    `navigation options are keyed A to Z, so a step takes 1 to ${limits.navigationOptions}; it has ${actual}`,
   'navigation.group-empty': () => 'a group of navigation options needs at least one option',
-  'navigation.label-too-long': ({ actual }) => `a navigation label takes at most ${limits.navigationLabel} characters; it has ${actual}`,
-  'message.too-long': ({ limit, actual }) => `the message takes at most ${limit} characters here (WhatsApp limit); it has ${actual}`,
-  'caption.too-long': ({ actual }) => `a caption takes at most ${limits.caption} characters (WhatsApp limit); it has ${actual}`,
+  'navigation.label-too-long': ({ actual }) =>
+    `a navigation label takes at most ${limits.navigationLabel} characters; it has ${actual}`,
+  'message.too-long': ({ limit, actual }) =>
+    `the message takes at most ${limit} characters here (WhatsApp limit); it has ${actual}`,
+  'caption.too-long': ({ actual }) =>
+    `a caption takes at most ${limits.caption} characters (WhatsApp limit); it has ${actual}`,
   'message.empty': () => 'the message is empty; write the text or remove the language',
-  'message.choice-needs-text': () => 'a step with buttons, a list or navigation options needs a text message (the choices are sent under it)',
-  'system-message.too-long': ({ actual }) => `a system message takes at most ${limits.systemMessage} characters; it has ${actual}`,
-  'system-message.actions-count': ({ actual }) => `a system message takes at most ${limits.systemActions} actions (keys 1, 2, 3); it has ${actual}`,
-  'system-action.label-too-long': ({ actual }) => `an action label takes at most ${limits.systemActionLabel} characters; it has ${actual}`,
+  'message.choice-needs-text': () =>
+    'a step with buttons, a list or navigation options needs a text message (the choices are sent under it)',
+  'system-message.too-long': ({ actual }) =>
+    `a system message takes at most ${limits.systemMessage} characters; it has ${actual}`,
+  'system-message.actions-count': ({ actual }) =>
+    `a system message takes at most ${limits.systemActions} actions (keys 1, 2, 3); it has ${actual}`,
+  'system-action.label-too-long': ({ actual }) =>
+    `an action label takes at most ${limits.systemActionLabel} characters; it has ${actual}`,
   'timeout.minutes': () => 'the session timeout is a whole number of minutes, at least 1',
-  'translation.missing': ({ value }) => `the text has no "${value}" translation; every declared language needs one`,
-  'translation.undeclared-language': ({ value }) => `"${value}" is not one of the flow's languages; declare it or remove the text`,
+  'translation.missing': ({ value }) =>
+    `the text has no "${value}" translation; every declared language needs one`,
+  'translation.undeclared-language': ({ value }) =>
+    `"${value}" is not one of the flow's languages; declare it or remove the text`,
   'action.unknown-step': ({ value }) => `goes to step "${value}", which does not exist`,
   'flow.start-step-missing': ({ value }) => `the start step "${value}" does not exist`,
   'flow.no-steps': () => 'a flow needs at least one step',
-  'flow.default-language-undeclared': ({ value }) => `the default language "${value}" is not in languages`,
+  'flow.default-language-undeclared': ({ value }) =>
+    `the default language "${value}" is not in languages`,
   'flow.id-format': () => 'an id uses letters, digits, "_" and "-" (1 to 64 characters)',
   'step.id-format': () => 'a step id uses letters, digits, "_" and "-" (1 to 64 characters)',
   'option.id-format': () => 'an option id uses letters, digits, "_" and "-" (1 to 64 characters)',
@@ -117,14 +165,17 @@ const explanations: Record<string, Explain> = {
   'languages.count': () => 'a flow needs at least one language',
   'step.duplicate-id': ({ value }) => `step id "${value}" is used by another step`,
   'option.duplicate-id': ({ value }) => `option id "${value}" is used twice in this step`,
-  'option.duplicate-label': ({ value }) => `"${value}" is the label of another option of this step; users could not tell them apart`,
+  'option.duplicate-label': ({ value }) =>
+    `"${value}" is the label of another option of this step; users could not tell them apart`,
   'step.unreachable': () => 'no path from the start step reaches this step',
   'trigger.invalid-regex': ({ extra }) => `the regular expression does not compile: ${extra}`,
-  'trigger.undeclared-language': ({ value }) => `trigger language "${value}" is not one of the flow's languages`,
+  'trigger.undeclared-language': ({ value }) =>
+    `trigger language "${value}" is not one of the flow's languages`,
   'trigger.empty': () => 'the keyword is empty once accents, case and spaces are ignored',
   'validation.pattern-missing': () => 'a regex validation needs a pattern',
   'validation.invalid-regex': ({ extra }) => `the regular expression does not compile: ${extra}`,
-  'variable.name': () => 'a variable name uses letters, digits and "_", and does not start with a digit',
+  'variable.name': () =>
+    'a variable name uses letters, digits and "_", and does not start with a digit',
   'template.name': () => 'a template name uses lower-case letters, digits and "_"',
   'schema.required': ({ value }) => `"${value}" is required`,
   'schema.unknown-property': ({ value }) => `"${value}" is not part of the format`,
@@ -156,7 +207,11 @@ function measure(value: unknown): number | undefined {
 }
 
 /** Turns ajv's errors into diagnostics (and tells whether the structure itself is broken). */
-function schemaDiagnostics(root: unknown, errors: ErrorObject[], base = ''): { diagnostics: Diagnostic[]; structural: boolean } {
+function schemaDiagnostics(
+  root: unknown,
+  errors: ErrorObject[],
+  base = '',
+): { diagnostics: Diagnostic[]; structural: boolean } {
   const diagnostics: Diagnostic[] = [];
   let structural = false;
   const seen = new Set<string>();
@@ -209,7 +264,12 @@ class FlowChecker {
     this.stepIds = new Set(flow.steps.map((s) => s.id));
   }
 
-  add(path: string, code: string, detail: Parameters<Explain>[0] = {}, severity: Severity = 'error') {
+  add(
+    path: string,
+    code: string,
+    detail: Parameters<Explain>[0] = {},
+    severity: Severity = 'error',
+  ) {
     const where = describePath(this.flow, path);
     this.diagnostics.push({
       path,
@@ -223,15 +283,19 @@ class FlowChecker {
     const { flow } = this;
     const seenLanguages = new Set<string>();
     flow.languages.forEach((language, i) => {
-      if (seenLanguages.has(language)) this.add(`/languages/${i}`, 'language.duplicate', { value: language });
+      if (seenLanguages.has(language))
+        this.add(`/languages/${i}`, 'language.duplicate', { value: language });
       seenLanguages.add(language);
     });
     if (!seenLanguages.has(flow.defaultLanguage)) {
-      this.add('/defaultLanguage', 'flow.default-language-undeclared', { value: flow.defaultLanguage });
+      this.add('/defaultLanguage', 'flow.default-language-undeclared', {
+        value: flow.defaultLanguage,
+      });
     }
     const seenSteps = new Set<string>();
     flow.steps.forEach((step, i) => {
-      if (seenSteps.has(step.id)) this.add(`/steps/${i}/id`, 'step.duplicate-id', { value: step.id });
+      if (seenSteps.has(step.id))
+        this.add(`/steps/${i}/id`, 'step.duplicate-id', { value: step.id });
       seenSteps.add(step.id);
       this.checkStep(step, `/steps/${i}`);
     });
@@ -240,11 +304,14 @@ class FlowChecker {
     }
     flow.triggers?.forEach((trigger, i) => {
       if (!seenLanguages.has(trigger.language)) {
-        this.add(`/triggers/${i}/language`, 'trigger.undeclared-language', { value: trigger.language });
+        this.add(`/triggers/${i}/language`, 'trigger.undeclared-language', {
+          value: trigger.language,
+        });
       }
       if (trigger.match === 'regex') {
         const problem = regexProblem(trigger.keyword);
-        if (problem) this.add(`/triggers/${i}/keyword`, 'trigger.invalid-regex', { extra: problem });
+        if (problem)
+          this.add(`/triggers/${i}/keyword`, 'trigger.invalid-regex', { extra: problem });
       } else if (normalizeText(trigger.keyword) === '') {
         this.add(`/triggers/${i}/keyword`, 'trigger.empty');
       }
@@ -259,15 +326,24 @@ class FlowChecker {
     if (!text) return;
     for (const language of this.flow.languages) {
       const value = text[language];
-      if (value === undefined) this.add(`${path}/${escape(language)}`, 'translation.missing', { value: language });
-      else if (value.trim() === '') this.add(`${path}/${escape(language)}`, 'message.empty');
+      if (value === undefined)
+        this.add(`${path}/${escapePointer(language)}`, 'translation.missing', { value: language });
+      else if (value.trim() === '') this.add(`${path}/${escapePointer(language)}`, 'message.empty');
       else if (maxLength !== undefined && codePointLength(value) > maxLength) {
-        this.add(`${path}/${escape(language)}`, 'message.too-long', { limit: maxLength, actual: codePointLength(value) });
+        this.add(`${path}/${escapePointer(language)}`, 'message.too-long', {
+          limit: maxLength,
+          actual: codePointLength(value),
+        });
       }
     }
     for (const language of Object.keys(text)) {
       if (!this.flow.languages.includes(language)) {
-        this.add(`${path}/${escape(language)}`, 'translation.undeclared-language', { value: language }, 'warning');
+        this.add(
+          `${path}/${escapePointer(language)}`,
+          'translation.undeclared-language',
+          { value: language },
+          'warning',
+        );
       }
     }
   }
@@ -282,7 +358,11 @@ class FlowChecker {
     const { message, options } = step;
     const hasChoices = options.type !== 'none';
     if (message.type === 'text') {
-      this.text(message.text, `${path}/message/text`, hasChoices ? limits.interactiveBody : undefined);
+      this.text(
+        message.text,
+        `${path}/message/text`,
+        hasChoices ? limits.interactiveBody : undefined,
+      );
     } else if (hasChoices) {
       this.add(`${path}/message`, 'message.choice-needs-text');
     } else if (message.type === 'media') {
@@ -298,44 +378,79 @@ class FlowChecker {
           const v = options.validation;
           this.text(v.retryMessage, `${optionsPath}/validation/retryMessage`);
           if (v.kind === 'regex') {
-            if (v.pattern === undefined) this.add(`${optionsPath}/validation`, 'validation.pattern-missing');
+            if (v.pattern === undefined)
+              this.add(`${optionsPath}/validation`, 'validation.pattern-missing');
             else {
               const problem = regexProblem(v.pattern);
-              if (problem) this.add(`${optionsPath}/validation/pattern`, 'validation.invalid-regex', { extra: problem });
+              if (problem)
+                this.add(`${optionsPath}/validation/pattern`, 'validation.invalid-regex', {
+                  extra: problem,
+                });
             }
           }
         }
         break;
       case 'buttons':
-        this.choices(options.buttons.map((b, i) => ({ option: b, label: b.label, path: `${optionsPath}/buttons/${i}`, labelKey: 'label' })));
+        this.choices(
+          options.buttons.map((b, i) => ({
+            option: b,
+            label: b.label,
+            path: `${optionsPath}/buttons/${i}`,
+            labelKey: 'label',
+          })),
+        );
         break;
       case 'list':
         this.text(options.buttonLabel, `${optionsPath}/buttonLabel`);
-        this.choices(options.rows.map((r, i) => ({ option: r, label: r.title, path: `${optionsPath}/rows/${i}`, labelKey: 'title' })));
-        options.rows.forEach((r, i) => this.text(r.description, `${optionsPath}/rows/${i}/description`));
+        this.choices(
+          options.rows.map((r, i) => ({
+            option: r,
+            label: r.title,
+            path: `${optionsPath}/rows/${i}`,
+            labelKey: 'title',
+          })),
+        );
+        for (const [i, r] of options.rows.entries()) {
+          this.text(r.description, `${optionsPath}/rows/${i}/description`);
+        }
         break;
       case 'sections': {
         this.text(options.buttonLabel, `${optionsPath}/buttonLabel`);
         const total = options.sections.reduce((n, s) => n + s.rows.length, 0);
-        if (total > limits.listRows) this.add(`${optionsPath}/sections`, 'list.rows-count', { actual: total });
+        if (total > limits.listRows)
+          this.add(`${optionsPath}/sections`, 'list.rows-count', { actual: total });
         options.sections.forEach((s, i) => {
           this.text(s.title, `${optionsPath}/sections/${i}/title`);
-          s.rows.forEach((r, j) => this.text(r.description, `${optionsPath}/sections/${i}/rows/${j}/description`));
+          for (const [j, r] of s.rows.entries()) {
+            this.text(r.description, `${optionsPath}/sections/${i}/rows/${j}/description`);
+          }
         });
         this.choices(
           options.sections.flatMap((s, i) =>
-            s.rows.map((r, j) => ({ option: r, label: r.title, path: `${optionsPath}/sections/${i}/rows/${j}`, labelKey: 'title' })),
+            s.rows.map((r, j) => ({
+              option: r,
+              label: r.title,
+              path: `${optionsPath}/sections/${i}/rows/${j}`,
+              labelKey: 'title',
+            })),
           ),
         );
         break;
       }
       case 'navigation': {
         const total = options.groups.reduce((n, g) => n + g.options.length, 0);
-        if (total > limits.navigationOptions) this.add(`${optionsPath}/groups`, 'navigation.options-count', { actual: total });
-        options.groups.forEach((g, i) => this.text(g.title, `${optionsPath}/groups/${i}/title`));
+        if (total > limits.navigationOptions)
+          this.add(`${optionsPath}/groups`, 'navigation.options-count', { actual: total });
+        for (const [i, g] of options.groups.entries())
+          this.text(g.title, `${optionsPath}/groups/${i}/title`);
         this.choices(
           options.groups.flatMap((g, i) =>
-            g.options.map((o, j) => ({ option: o, label: o.label, path: `${optionsPath}/groups/${i}/options/${j}`, labelKey: 'label' })),
+            g.options.map((o, j) => ({
+              option: o,
+              label: o.label,
+              path: `${optionsPath}/groups/${i}/options/${j}`,
+              labelKey: 'label',
+            })),
           ),
         );
         break;
@@ -344,7 +459,14 @@ class FlowChecker {
   }
 
   /** Ids and labels unique within the step, labels translated, actions pointing somewhere. */
-  choices(entries: { option: { id: string; action: Action }; label: LocalizedText; path: string; labelKey: string }[]) {
+  choices(
+    entries: {
+      option: { id: string; action: Action };
+      label: LocalizedText;
+      path: string;
+      labelKey: string;
+    }[],
+  ) {
     const ids = new Set<string>();
     const labels = new Map<string, Set<string>>();
     for (const { option, label, path, labelKey } of entries) {
@@ -356,7 +478,10 @@ class FlowChecker {
         if (normalized === '') continue;
         const seen = labels.get(language) ?? new Set<string>();
         labels.set(language, seen);
-        if (seen.has(normalized)) this.add(`${path}/${labelKey}/${escape(language)}`, 'option.duplicate-label', { value });
+        if (seen.has(normalized))
+          this.add(`${path}/${labelKey}/${escapePointer(language)}`, 'option.duplicate-label', {
+            value,
+          });
         seen.add(normalized);
       }
       this.action(option.action, `${path}/action`);
@@ -403,7 +528,7 @@ class FlowChecker {
   }
 }
 
-function escape(segment: string): string {
+function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -31,7 +31,8 @@ export interface WindowState {
   humanAgentTag: boolean;
 }
 
-export const windowClosedMessage = 'A template message is required outside the 24-hour messaging window.';
+export const windowClosedMessage =
+  'A template message is required outside the 24-hour messaging window.';
 
 /**
  * Whether a free-form message may go out at `now`, given the user's last inbound message.

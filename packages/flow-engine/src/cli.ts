@@ -1,1 +1,192 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `chatloom-flow`: validate a flow file, or talk to it in the terminal.
+ *
+ *   chatloom-flow validate <file>            diagnostics; exit code 1 on errors
+ *   chatloom-flow chat <file> [--language es] [--var name=Ana]
+ *
+ * In a chat, type as the user would. Commands: /tap N (tap the N-th button or row),
+ * /wait MINUTES (move the clock; due timers fire), /lang CODE, /state, /quit.
+ * This is the one module of the package that does I/O; the engine itself stays pure.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { compileFlow } from './compile.js';
+import { advance, start } from './engine.js';
+import type { AdvanceResult, ChannelMessage, Choice, FlowInput, FlowOutput } from './types.js';
+import { type Diagnostic, FlowValidationError, validateFlow } from './validate.js';
+
+const usage = `Usage:
+  chatloom-flow validate <file>
+  chatloom-flow chat <file> [--language CODE] [--var NAME=VALUE]...`;
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function printDiagnostics(file: string, diagnostics: Diagnostic[]) {
+  for (const d of diagnostics) console.log(`${file}: ${d.severity} ${d.code} at ${d.path}\n  ${d.message}`);
+}
+
+function validateCommand(file: string): number {
+  const result = validateFlow(readJson(file));
+  printDiagnostics(file, result.diagnostics);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.length - errors;
+  console.log(`${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${warnings} warnings)`);
+  return result.valid ? 0 : 1;
+}
+
+/** A message as a terminal shows it; also returns the choices, in order, for /tap. */
+function describeMessage(message: ChannelMessage): { text: string; choices: Choice[] } {
+  switch (message.kind) {
+    case 'text':
+      return { text: message.text, choices: [] };
+    case 'media':
+      return { text: `[${message.media}: ${message.filename ?? message.url}]${message.caption ? `\n${message.caption}` : ''}`, choices: [] };
+    case 'template':
+      return { text: `[template ${message.name} (${message.language})${message.parameters.length ? `: ${message.parameters.join(', ')}` : ''}]`, choices: [] };
+    case 'buttons':
+      return {
+        text: `${message.text}\n${message.buttons.map((b, i) => `  [${i + 1}] ${b.title}`).join('\n')}`,
+        choices: message.buttons,
+      };
+    case 'list': {
+      const rows = message.sections.flatMap((s) => s.rows);
+      let n = 0;
+      const lines = message.sections.flatMap((s) => [
+        ...(s.title ? [`  ${s.title}`] : []),
+        ...s.rows.map((r) => `  (${++n}) ${r.title}${r.description ? ` — ${r.description}` : ''}`),
+      ]);
+      return { text: `${message.text}\n  ≡ ${message.buttonLabel}\n${lines.join('\n')}`, choices: rows };
+    }
+    case 'options':
+      return {
+        text: `${message.text}\n${message.groups
+          .flatMap((g) => [...(g.title ? [`  ${g.title}`] : []), ...g.options.map((o) => `  ${o.key}. ${o.title}`)])
+          .join('\n')}`,
+        choices: [],
+      };
+  }
+}
+
+function chatCommand(file: string, language: string | undefined, vars: Record<string, string>): Promise<number> {
+  let flow: ReturnType<typeof compileFlow>;
+  try {
+    flow = compileFlow(readJson(file));
+  } catch (error) {
+    if (error instanceof FlowValidationError) {
+      printDiagnostics(file, error.diagnostics);
+      return Promise.resolve(1);
+    }
+    throw error;
+  }
+  // A clock that real time moves and /wait pushes forward.
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  let choices: Choice[] = [];
+  let pendingTimer: NodeJS.Timeout | undefined;
+
+  const show = (outputs: FlowOutput[]) => {
+    for (const output of outputs) {
+      if (output.type === 'send') {
+        const described = describeMessage(output.message);
+        if (described.choices.length > 0) choices = described.choices;
+        console.log(`bot: ${described.text.replace(/\n/g, '\n     ')}`);
+      } else if (output.type === 'handoff') console.log('-- handed off to a person');
+      else if (output.type === 'end') console.log(`-- session ended (${output.reason})`);
+      else if (output.type === 'set-variable') console.log(`-- ${output.name} = ${JSON.stringify(output.value)}`);
+    }
+  };
+
+  let state: AdvanceResult = start(flow, { now: now(), ...(language && { language }), vars });
+  show(state.outputs);
+
+  const apply = (input: FlowInput) => {
+    state = advance(flow, state.snapshot, input, now());
+    show(state.outputs);
+    armTimer();
+  };
+  // The session timeout runs on real time too (a person may just wait).
+  const armTimer = () => {
+    clearTimeout(pendingTimer);
+    const timer = state.snapshot.context.timer;
+    if (!timer || state.snapshot.state === 'ended') return;
+    pendingTimer = setTimeout(() => apply({ type: 'timer', timerId: timer.id }), Math.max(0, timer.at - now()));
+    pendingTimer.unref();
+  };
+  armTimer();
+
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: process.stdin, terminal: false });
+    const finish = () => {
+      clearTimeout(pendingTimer);
+      lines.close();
+      resolve(0);
+    };
+    lines.on('line', (line) => {
+      const [command, argument] = line.trim().split(/\s+/, 2);
+      if (command === '/quit') return finish();
+      if (command === '/state') {
+        console.log(JSON.stringify(state.snapshot, null, 2));
+      } else if (command === '/tap') {
+        const choice = choices[Number(argument) - 1];
+        if (choice) apply({ type: 'choice', id: choice.id });
+        else console.log(`-- no choice ${argument}; there are ${choices.length}`);
+      } else if (command === '/wait') {
+        offset += Number(argument) * 60_000;
+        const timer = state.snapshot.context.timer;
+        if (timer && timer.at <= now()) apply({ type: 'timer', timerId: timer.id });
+        else console.log(`-- ${argument} minutes later`);
+      } else if (command === '/lang' && argument) {
+        apply({ type: 'language', language: argument });
+      } else {
+        console.log(`you: ${line}`);
+        apply({ type: 'text', text: line });
+      }
+      if (state.snapshot.state === 'ended') finish();
+    });
+    lines.on('close', () => resolve(0));
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { language: { type: 'string' }, var: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+  });
+  const [command, file] = positionals;
+  if (values.help || !command || !file) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'validate') return validateCommand(file);
+  if (command === 'chat') {
+    const vars = Object.fromEntries((values.var ?? []).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+    return chatCommand(file, values.language, vars);
+  }
+  console.log(`Unknown command "${command}".\n${usage}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -8,7 +8,11 @@ const cli = new URL('./cli.ts', import.meta.url).pathname;
 const demo = new URL('../../../examples/demo-flow.json', import.meta.url).pathname;
 
 function run(args: string[], input = '') {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { input, encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -22,7 +26,25 @@ describe('chatloom-flow CLI', () => {
   it('lists the diagnostics of a broken flow and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chatloom-cli-'));
     const file = join(dir, 'broken.json');
-    writeFileSync(file, JSON.stringify({ format: 'chatloom.flow/v1', id: 'x', version: 1, name: 'X', languages: ['en'], defaultLanguage: 'en', startStep: 'nope', steps: [{ id: 'a', message: { type: 'text', text: { en: 'Hi' } }, options: { type: 'none', next: { type: 'end' } } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'chatloom.flow/v1',
+        id: 'x',
+        version: 1,
+        name: 'X',
+        languages: ['en'],
+        defaultLanguage: 'en',
+        startStep: 'nope',
+        steps: [
+          {
+            id: 'a',
+            message: { type: 'text', text: { en: 'Hi' } },
+            options: { type: 'none', next: { type: 'end' } },
+          },
+        ],
+      }),
+    );
     const { code, out } = run(['validate', file]);
     expect(out).toContain('error flow.start-step-missing at /startStep');
     expect(out).toContain('invalid (1 errors, 0 warnings)');

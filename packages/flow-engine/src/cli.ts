@@ -36,7 +36,8 @@ function readJson(file: string): unknown {
 }
 
 function printDiagnostics(file: string, diagnostics: Diagnostic[]) {
-  for (const d of diagnostics) console.log(`${file}: ${d.severity} ${d.code} at ${d.path}\n  ${d.message}`);
+  for (const d of diagnostics)
+    console.log(`${file}: ${d.severity} ${d.code} at ${d.path}\n  ${d.message}`);
 }
 
 function validateCommand(file: string): number {
@@ -44,7 +45,9 @@ function validateCommand(file: string): number {
   printDiagnostics(file, result.diagnostics);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
-  console.log(`${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${warnings} warnings)`);
+  console.log(
+    `${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${warnings} warnings)`,
+  );
   return result.valid ? 0 : 1;
 }
 
@@ -54,9 +57,15 @@ function describeMessage(message: ChannelMessage): { text: string; choices: Choi
     case 'text':
       return { text: message.text, choices: [] };
     case 'media':
-      return { text: `[${message.media}: ${message.filename ?? message.url}]${message.caption ? `\n${message.caption}` : ''}`, choices: [] };
+      return {
+        text: `[${message.media}: ${message.filename ?? message.url}]${message.caption ? `\n${message.caption}` : ''}`,
+        choices: [],
+      };
     case 'template':
-      return { text: `[template ${message.name} (${message.language})${message.parameters.length ? `: ${message.parameters.join(', ')}` : ''}]`, choices: [] };
+      return {
+        text: `[template ${message.name} (${message.language})${message.parameters.length ? `: ${message.parameters.join(', ')}` : ''}]`,
+        choices: [],
+      };
     case 'buttons':
       return {
         text: `${message.text}\n${message.buttons.map((b, i) => `  [${i + 1}] ${b.title}`).join('\n')}`,
@@ -69,19 +78,29 @@ function describeMessage(message: ChannelMessage): { text: string; choices: Choi
         ...(s.title ? [`  ${s.title}`] : []),
         ...s.rows.map((r) => `  (${++n}) ${r.title}${r.description ? ` — ${r.description}` : ''}`),
       ]);
-      return { text: `${message.text}\n  ≡ ${message.buttonLabel}\n${lines.join('\n')}`, choices: rows };
+      return {
+        text: `${message.text}\n  ≡ ${message.buttonLabel}\n${lines.join('\n')}`,
+        choices: rows,
+      };
     }
     case 'options':
       return {
         text: `${message.text}\n${message.groups
-          .flatMap((g) => [...(g.title ? [`  ${g.title}`] : []), ...g.options.map((o) => `  ${o.key}. ${o.title}`)])
+          .flatMap((g) => [
+            ...(g.title ? [`  ${g.title}`] : []),
+            ...g.options.map((o) => `  ${o.key}. ${o.title}`),
+          ])
           .join('\n')}`,
         choices: [],
       };
   }
 }
 
-function chatCommand(file: string, language: string | undefined, vars: Record<string, string>): Promise<number> {
+function chatCommand(
+  file: string,
+  language: string | undefined,
+  vars: Record<string, string>,
+): Promise<number> {
   let flow: ReturnType<typeof compileFlow>;
   try {
     flow = compileFlow(readJson(file));
@@ -106,7 +125,8 @@ function chatCommand(file: string, language: string | undefined, vars: Record<st
         console.log(`bot: ${described.text.replace(/\n/g, '\n     ')}`);
       } else if (output.type === 'handoff') console.log('-- handed off to a person');
       else if (output.type === 'end') console.log(`-- session ended (${output.reason})`);
-      else if (output.type === 'set-variable') console.log(`-- ${output.name} = ${JSON.stringify(output.value)}`);
+      else if (output.type === 'set-variable')
+        console.log(`-- ${output.name} = ${JSON.stringify(output.value)}`);
     }
   };
 
@@ -123,7 +143,10 @@ function chatCommand(file: string, language: string | undefined, vars: Record<st
     clearTimeout(pendingTimer);
     const timer = state.snapshot.context.timer;
     if (!timer || state.snapshot.state === 'ended') return;
-    pendingTimer = setTimeout(() => apply({ type: 'timer', timerId: timer.id }), Math.max(0, timer.at - now()));
+    pendingTimer = setTimeout(
+      () => apply({ type: 'timer', timerId: timer.id }),
+      Math.max(0, timer.at - now()),
+    );
     pendingTimer.unref();
   };
   armTimer();
@@ -165,7 +188,11 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { language: { type: 'string' }, var: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    options: {
+      language: { type: 'string' },
+      var: { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
   });
   const [command, file] = positionals;
   if (values.help || !command || !file) {
@@ -174,7 +201,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'validate') return validateCommand(file);
   if (command === 'chat') {
-    const vars = Object.fromEntries((values.var ?? []).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+    const vars = Object.fromEntries(
+      (values.var ?? []).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]),
+    );
     return chatCommand(file, values.language, vars);
   }
   console.log(`Unknown command "${command}".\n${usage}`);

@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { compileFlow } from './compile.js';
 import { advance, start } from './engine.js';
-import type { AdvanceResult, ChannelMessage, Choice, FlowInput, FlowOutput } from './types.js';
+import { describeMessage } from './transcript.js';
+import type { AdvanceResult, Choice, FlowInput, FlowOutput } from './types.js';
 import { type Diagnostic, FlowValidationError, validateFlow } from './validate.js';
 
 const usage = `Usage:
@@ -49,51 +50,6 @@ function validateCommand(file: string): number {
     `${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${warnings} warnings)`,
   );
   return result.valid ? 0 : 1;
-}
-
-/** A message as a terminal shows it; also returns the choices, in order, for /tap. */
-function describeMessage(message: ChannelMessage): { text: string; choices: Choice[] } {
-  switch (message.kind) {
-    case 'text':
-      return { text: message.text, choices: [] };
-    case 'media':
-      return {
-        text: `[${message.media}: ${message.filename ?? message.url}]${message.caption ? `\n${message.caption}` : ''}`,
-        choices: [],
-      };
-    case 'template':
-      return {
-        text: `[template ${message.name} (${message.language})${message.parameters.length ? `: ${message.parameters.join(', ')}` : ''}]`,
-        choices: [],
-      };
-    case 'buttons':
-      return {
-        text: `${message.text}\n${message.buttons.map((b, i) => `  [${i + 1}] ${b.title}`).join('\n')}`,
-        choices: message.buttons,
-      };
-    case 'list': {
-      const rows = message.sections.flatMap((s) => s.rows);
-      let n = 0;
-      const lines = message.sections.flatMap((s) => [
-        ...(s.title ? [`  ${s.title}`] : []),
-        ...s.rows.map((r) => `  (${++n}) ${r.title}${r.description ? ` — ${r.description}` : ''}`),
-      ]);
-      return {
-        text: `${message.text}\n  ≡ ${message.buttonLabel}\n${lines.join('\n')}`,
-        choices: rows,
-      };
-    }
-    case 'options':
-      return {
-        text: `${message.text}\n${message.groups
-          .flatMap((g) => [
-            ...(g.title ? [`  ${g.title}`] : []),
-            ...g.options.map((o) => `  ${o.key}. ${o.title}`),
-          ])
-          .join('\n')}`,
-        choices: [],
-      };
-  }
 }
 
 function chatCommand(

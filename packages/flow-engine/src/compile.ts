@@ -50,7 +50,7 @@ export interface StepTable {
   optionIds: ReadonlySet<string>;
   /** Normalised label → option id, per language. */
   labels: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** Navigation key (A, B, C…) → option id. */
+  /** Key (A, B, C…) → option id. */
   keys: ReadonlyMap<string, string>;
   /** A compiled `validation.pattern`, matched against the whole text. */
   pattern?: RegExp;
@@ -64,6 +64,11 @@ export interface SystemTable {
 }
 
 export interface CompileOptions {
+  /**
+   * Compile a flow whose only errors are limits and translations (flow checks run such a flow
+   * to show where it breaks). Not cached. A flow that cannot be built still throws.
+   */
+  unchecked?: boolean;
   /**
    * The tenant's system messages. The flow's own `systemMessages` override them one by one
    * (a flow's `invalid` replaces the tenant's `invalid`).
@@ -109,10 +114,10 @@ function labelTable(entries: { id: string; label: LocalizedText }[]) {
 function stepTable(step: Step): StepTable {
   const o = step.options;
   const entries = stepChoices(step);
+  // Every choice has a key (A, B, C…): navigation shows them, and a channel that falls back
+  // to lettered text shows them for buttons and lists too.
   const keys = new Map<string, string>();
-  if (o.type === 'navigation') {
-    for (const [i, e] of entries.entries()) keys.set(navigationKey(i), e.id);
-  }
+  for (const [i, e] of entries.entries()) keys.set(navigationKey(i), e.id);
   const pattern =
     o.type === 'none' && o.validation?.kind === 'regex' && o.validation.pattern !== undefined
       ? new RegExp(`^(?:${o.validation.pattern})$`, 'u')
@@ -397,6 +402,11 @@ function inertScope(machine: AnyStateMachine, collected: { type: string; params?
   } as unknown as MachineScope;
 }
 
+/** Errors that leave a flow runnable: over-limit texts and counts, missing or empty translations. */
+function runnable(code: string): boolean {
+  return /too-long|-count$|^translation\.|^message\.empty$|^option\.duplicate-label$/.test(code);
+}
+
 const cache = new Map<string, CompiledFlow>();
 const cacheLimit = 1000;
 
@@ -414,11 +424,16 @@ export function compileFlow(
     d && typeof d === 'object' && typeof d.id === 'string' && typeof d.version === 'number'
       ? `${d.id}@${d.version}${options.systemMessages ? `#${JSON.stringify(options.systemMessages)}` : ''}`
       : undefined;
-  const hit = key ? cache.get(key) : undefined;
+  const hit = key && !options.unchecked ? cache.get(key) : undefined;
   if (hit) return hit;
 
   const result = validateFlow(definition);
-  if (!result.valid) throw new FlowValidationError(String(d?.id ?? '?'), result.diagnostics);
+  const blocking = options.unchecked
+    ? result.diagnostics.filter((x) => x.severity === 'error' && !runnable(x.code))
+    : [];
+  if (options.unchecked ? blocking.length > 0 : !result.valid) {
+    throw new FlowValidationError(String(d?.id ?? '?'), result.diagnostics);
+  }
   const flow = definition as FlowDefinition;
   const systemMessages: SystemMessages = { ...options.systemMessages, ...flow.systemMessages };
   const machine = buildMachine(flow, systemMessages);
@@ -438,7 +453,7 @@ export function compileFlow(
     scope: inertScope(machine, collected),
     collected,
   };
-  if (key) {
+  if (key && !options.unchecked) {
     if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
     cache.set(key, compiled);
   }

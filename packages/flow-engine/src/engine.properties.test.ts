@@ -1,17 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { channelProfiles, preferredRendering, renderingProblems } from './channels.js';
 import { type CompiledFlow, compileFlow } from './compile.js';
 import { advance } from './engine.js';
 import type { FlowDefinition } from './schema.js';
-import {
-  conversationArbitrary,
-  flowArbitrary,
-  messageLimitViolations,
-  playConversation,
-  type Trace,
-} from './testing.js';
+import { conversationArbitrary, flowArbitrary, playConversation, type Trace } from './testing.js';
 import type { SessionSnapshot } from './types.js';
 
+const whatsapp = channelProfiles.whatsapp;
 let compiled = 0;
 /** Each generated flow gets its own id, so the compile cache never mixes two of them. */
 const compile = (def: FlowDefinition): CompiledFlow =>
@@ -57,7 +53,10 @@ describe('engine properties over generated flows and conversations', () => {
         const trace = playConversation(compile(def), commands, { vars: { name } });
         for (const turn of everyTurn(trace)) {
           for (const output of turn.outputs) {
-            if (output.type === 'send') expect(messageLimitViolations(output.message)).toEqual([]);
+            if (output.type === 'send')
+              expect(
+                renderingProblems(preferredRendering(output.message, whatsapp), whatsapp),
+              ).toEqual([]);
           }
         }
       }),

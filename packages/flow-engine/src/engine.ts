@@ -145,7 +145,7 @@ export function advance(
 }
 
 /** What the machine should make of the input, or undefined to ignore it. */
-function toEvent(
+export function toEvent(
   flow: CompiledFlow,
   snapshot: SessionSnapshot,
   input: FlowInput,
@@ -202,10 +202,10 @@ const letter = /^([a-z])[.)]?$/;
 /** The option typed text names: a navigation letter, or a label in any of the flow's languages. */
 function typed(table: StepTable, text: string, language: string): string | undefined {
   const normalized = normalizeText(text);
-  if (table.keys.size > 0) {
-    const key = letter.exec(normalized)?.[1];
-    if (key) return table.keys.get(key.toUpperCase());
-  }
+  const navigation = table.step.options.type === 'navigation';
+  // Navigation shows its keys, so a letter there is a key first; elsewhere a label wins.
+  const key = letter.exec(normalized)?.[1]?.toUpperCase();
+  if (navigation && key) return table.keys.get(key);
   const own = table.labels.get(language)?.get(normalized);
   if (own !== undefined) return own;
   for (const [other, labels] of table.labels) {
@@ -213,7 +213,7 @@ function typed(table: StepTable, text: string, language: string): string | undef
     const id = labels.get(normalized);
     if (id !== undefined) return id;
   }
-  return undefined;
+  return key ? table.keys.get(key) : undefined;
 }
 
 /** The system action (1–3) an input picks: its button, its key or its label. */

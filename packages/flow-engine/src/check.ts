@@ -45,6 +45,7 @@ export interface ReadableTrace {
 /** A property of your own: return false (or throw) when the conversation breaks it. */
 export interface FlowProperty {
   name: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a check may return nothing when it passes
   check: (conversation: ReadableTrace) => boolean | undefined | void;
 }
 
@@ -197,29 +198,24 @@ function stepTexts(step: Step): { where: string; text: LocalizedText | undefined
   return texts;
 }
 
-function readable(flow: CompiledFlow, trace: Trace): ReadableTrace {
-  const lines = describeOutputs(trace.start.outputs);
+function readable(trace: Trace): ReadableTrace {
+  const lines: string[] = [];
   const steps: string[] = [];
-  const enter = (snapshot: SessionSnapshot, outputs: readonly FlowOutput[]) => {
-    for (const o of outputs)
-      if (o.type === 'send' && o.purpose === 'step' && o.stepId) steps.push(o.stepId);
-    return snapshot;
+  // The titles of every choice shown so far: what a tap refers to.
+  const titles = new Map<string, string>();
+  const show = (outputs: readonly FlowOutput[]) => {
+    lines.push(...describeOutputs(outputs));
+    for (const o of outputs) {
+      if (o.type !== 'send') continue;
+      if (o.purpose === 'step' && o.stepId) steps.push(o.stepId);
+      for (const c of describeMessage(o.message).choices) titles.set(c.id, c.title);
+    }
   };
-  enter(trace.start.snapshot, trace.start.outputs);
+  show(trace.start.outputs);
   for (const turn of trace.turns) {
-    if (turn.input) {
-      const titles = new Map<string, string>();
-      for (const output of [
-        ...trace.start.outputs,
-        ...trace.turns.flatMap((t) => (t === turn ? [] : t.outputs)),
-      ]) {
-        if (output.type === 'send')
-          for (const c of describeMessage(output.message).choices) titles.set(c.id, c.title);
-      }
-      lines.push(describeInput(turn.input, titles));
-    } else if (turn.command.kind === 'wait') lines.push(`(${turn.command.minutes} minutes pass)`);
-    lines.push(...describeOutputs(turn.outputs));
-    enter(turn.after, turn.outputs);
+    if (turn.input) lines.push(describeInput(turn.input, titles));
+    else if (turn.command.kind === 'wait') lines.push(`(${turn.command.minutes} minutes pass)`);
+    show(turn.outputs);
   }
   const last = trace.turns[trace.turns.length - 1]?.after ?? trace.start.snapshot;
   return { lines, steps, trace, ended: last.state === 'ended' };
@@ -326,9 +322,9 @@ function checkConversation(
   }
   const mine = options.properties.filter((p) => active.has(p.name));
   if (mine.length > 0) {
-    const conversation = readable(flow, trace);
+    const conversation = readable(trace);
     for (const property of mine) {
-      let result: boolean | undefined | void;
+      let result: ReturnType<FlowProperty['check']>;
       try {
         result = property.check(conversation);
       } catch (error) {
@@ -513,7 +509,7 @@ export function checkFlow(
       property: 'no-trap',
       stepId: trap.stepId,
       message: `no end can be reached from step "${trap.stepId}" (declare it "terminal" if a conversation may rest there)`,
-      transcript: readable(flow, trace).lines,
+      transcript: readable(trace).lines,
     });
   }
 
@@ -543,7 +539,7 @@ export function checkFlow(
     const [commands] = result.counterexample;
     let transcript: string[];
     try {
-      transcript = readable(flow, playConversation(flow, commands, { vars })).lines;
+      transcript = readable(playConversation(flow, commands, { vars })).lines;
     } catch (error) {
       transcript = [
         ...commands.map((c) => JSON.stringify(c)),

@@ -1,4 +1,14 @@
 export {
+  type ChannelName,
+  type ChannelProfile,
+  type ChannelRendering,
+  channelProfiles,
+  fitMessage,
+  letteredRendering,
+  preferredRendering,
+  renderingProblems,
+} from './channels.js';
+export {
   type CompiledFlow,
   type CompileOptions,
   compileFlow,

@@ -75,12 +75,16 @@ describe('preferredRendering', () => {
 
 describe('renderingProblems', () => {
   it('names what breaks a limit, per channel', () => {
-    const longBody = { kind: 'buttons', text: 'x'.repeat(700), buttons: choices(2) } as const;
+    const longBody: ChannelMessage = {
+      kind: 'buttons',
+      text: 'x'.repeat(700),
+      buttons: choices(2),
+    };
     expect(renderingProblems(preferredRendering(longBody, whatsapp), whatsapp)).toEqual([]);
     expect(renderingProblems(preferredRendering(longBody, messenger), messenger)).toEqual([
       'the text above the buttons has 700 characters; messenger allows 640',
     ]);
-    const longRow = {
+    const longRow: ChannelMessage = {
       kind: 'list',
       text: 'Hi',
       buttonLabel: 'Open',

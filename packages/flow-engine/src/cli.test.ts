@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,31 @@ describe('chatloom-flow CLI', () => {
     const bad = run(['validate', file]);
     expect(bad.err).toContain('is not valid JSON');
     expect(bad.code).toBe(1);
+  });
+
+  it('property-tests a flow: a summary and coverage, exit 0; a faulty flow prints its transcript and exits 1', () => {
+    const ok = run(['test', demo, '--runs', '300', '--seed', '5']);
+    expect(ok.out).toContain('checkFlow "pizza-support": 300 conversations (seed 5)');
+    expect(ok.out).toContain('no problems');
+    expect(ok.out).toContain('coverage: 8/8 steps reached');
+    expect(ok.err).toContain('checked 300/300 conversations');
+    expect(ok.code).toBe(0);
+
+    const dir = mkdtempSync(join(tmpdir(), 'chatloom-cli-'));
+    const file = join(dir, 'messenger-only-problem.json');
+    const flow = JSON.parse(readFileSync(demo, 'utf8'));
+    flow.steps.find((s: { id: string }) => s.id === 'welcome').message.text.en =
+      `Welcome! ${'x'.repeat(700)}`;
+    writeFileSync(file, JSON.stringify(flow));
+    const faulty = run(['test', file, '--runs', '200', '--seed', '5', '--channel', 'messenger']);
+    expect(faulty.out).toContain(
+      '✗ channel-limits at step "welcome": on messenger, the text above the buttons has 709 characters; messenger allows 640',
+    );
+    expect(faulty.out).toContain('replay: checkFlow(flow, { seed: 5, path:');
+    expect(faulty.code).toBe(1);
+    expect(run(['test', file, '--channel', 'telegram']).err).toContain(
+      'Unknown channel "telegram"',
+    );
   });
 
   it('chats with a flow: buttons by tap, typed labels, retries, letters, timeouts and the end', () => {

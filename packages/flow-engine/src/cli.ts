@@ -3,6 +3,8 @@
  * `chatloom-flow`: validate a flow file, or talk to it in the terminal.
  *
  *   chatloom-flow validate <file>            diagnostics; exit code 1 on errors
+ *   chatloom-flow test <file> [--runs N] [--seed S] [--channel whatsapp|messenger|instagram]...
+ *                                            property-tests the flow (checkFlow); exit code 1 on a failure
  *   chatloom-flow chat <file> [--language es] [--var name=Ana]
  *
  * In a chat, type as the user would. Commands: /tap N (tap the N-th button or row),
@@ -12,14 +14,18 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import type { ChannelName } from './channels.js';
+import { checkFlow } from './check.js';
 import { compileFlow } from './compile.js';
 import { advance, start } from './engine.js';
+import type { FlowDefinition } from './schema.js';
 import { describeMessage } from './transcript.js';
 import type { AdvanceResult, Choice, FlowInput, FlowOutput } from './types.js';
 import { type Diagnostic, FlowValidationError, validateFlow } from './validate.js';
 
 const usage = `Usage:
   chatloom-flow validate <file>
+  chatloom-flow test <file> [--runs N] [--seed S] [--channel whatsapp|messenger|instagram]...
   chatloom-flow chat <file> [--language CODE] [--var NAME=VALUE]...`;
 
 function readJson(file: string): unknown {
@@ -50,6 +56,45 @@ function validateCommand(file: string): number {
     `${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${warnings} warnings)`,
   );
   return result.valid ? 0 : 1;
+}
+
+const channelNames: readonly ChannelName[] = ['whatsapp', 'messenger', 'instagram'];
+
+function testCommand(
+  file: string,
+  runs: number,
+  seed: number | undefined,
+  channels: string[],
+): number {
+  const unknown = channels.filter((c) => !channelNames.includes(c as ChannelName));
+  if (unknown.length > 0) {
+    console.error(
+      `Unknown channel ${unknown.map((c) => `"${c}"`).join(', ')}; use ${channelNames.join(', ')}`,
+    );
+    return 2;
+  }
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error('--runs takes a whole number, at least 1');
+    return 2;
+  }
+  const interactive = process.stderr.isTTY === true;
+  let shown = 0;
+  const report = checkFlow(readJson(file) as FlowDefinition, {
+    runs,
+    ...(seed !== undefined && { seed }),
+    ...(channels.length > 0 && { channels: channels as ChannelName[] }),
+    // A progress line on a terminal; a line per quarter otherwise (CI logs).
+    onProgress: (checked, total) => {
+      if (interactive) process.stderr.write(`\rchecking conversations: ${checked}/${total}`);
+      else if (checked >= ((shown + 1) * total) / 4) {
+        shown++;
+        process.stderr.write(`checked ${checked}/${total} conversations\n`);
+      }
+    },
+  });
+  if (interactive) process.stderr.write('\n');
+  console.log(report.toString());
+  return report.ok ? 0 : 1;
 }
 
 function chatCommand(
@@ -147,6 +192,9 @@ async function main(argv: string[]): Promise<number> {
     options: {
       language: { type: 'string' },
       var: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      channel: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -156,6 +204,14 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'validate') return validateCommand(file);
+  if (command === 'test') {
+    return testCommand(
+      file,
+      Number(values.runs ?? 1000),
+      values.seed === undefined ? undefined : Number(values.seed),
+      values.channel ?? [],
+    );
+  }
   if (command === 'chat') {
     const vars = Object.fromEntries(
       (values.var ?? []).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]),

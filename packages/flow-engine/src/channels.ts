@@ -40,6 +40,16 @@ export interface ChannelProfile {
   window: WindowRule;
 }
 
+/** Messenger and Instagram share the Messenger Platform's message forms and limits. */
+const metaMessaging = {
+  caption: null,
+  buttons: { max: 3, title: 20, body: 640 },
+  list: null,
+  quickReplies: { max: 13, title: 20 },
+  carousel: { elements: 10, title: 80, subtitle: 80, buttons: 3 },
+  templates: false,
+} as const;
+
 export const channelProfiles: Readonly<Record<ChannelName, ChannelProfile>> = {
   whatsapp: {
     name: 'whatsapp',
@@ -60,29 +70,9 @@ export const channelProfiles: Readonly<Record<ChannelName, ChannelProfile>> = {
     templates: true,
     window: windowRules.whatsapp,
   },
-  messenger: {
-    name: 'messenger',
-    text: 2000,
-    caption: null,
-    buttons: { max: 3, title: 20, body: 640 },
-    list: null,
-    quickReplies: { max: 13, title: 20 },
-    carousel: { elements: 10, title: 80, subtitle: 80, buttons: 3 },
-    templates: false,
-    window: windowRules.messenger,
-  },
-  instagram: {
-    name: 'instagram',
-    // Instagram's limit is cited as 1000 bytes of UTF-8; 1000 code points is the optimistic reading.
-    text: 1000,
-    caption: null,
-    buttons: { max: 3, title: 20, body: 640 },
-    list: null,
-    quickReplies: { max: 13, title: 20 },
-    carousel: { elements: 10, title: 80, subtitle: 80, buttons: 3 },
-    templates: false,
-    window: windowRules.instagram,
-  },
+  messenger: { name: 'messenger', text: 2000, ...metaMessaging, window: windowRules.messenger },
+  // Instagram's limit is cited as 1000 bytes of UTF-8; 1000 code points is the optimistic reading.
+  instagram: { name: 'instagram', text: 1000, ...metaMessaging, window: windowRules.instagram },
 };
 
 /** A message in the form a channel shows it. Adapters turn each form into the platform's payload. */

@@ -9,7 +9,12 @@ export const conditions = ['@chatloom/source', 'import', 'module', 'node', 'defa
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // Vitest hands `ssr.resolve.conditions` to Node as `--conditions`, which apply to `require`
+  // too: `import` there makes pg's `require('pg-pool')` load pg-pool's ESM build and fail
+  // ("Class extends value [object Module]"). Vite adds `import`/`require` per import itself.
+  ssr: {
+    resolve: { conditions: ['@chatloom/source', 'node'], externalConditions: ['@chatloom/source'] },
+  },
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,0 +1,41 @@
+export * from './adapter.js';
+export {
+  type Chatloom,
+  type ChatloomOptions,
+  createChatloom,
+  type DrainResult,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './chatloom.js';
+export { CredentialsKeyError, type EncryptionKey } from './crypto.js';
+export { type DispatcherOptions, TokenBucket } from './dispatcher.js';
+export {
+  type ChatloomEventName,
+  type ChatloomEvents,
+  type Clock,
+  type Contact,
+  type Conversation,
+  type ConversationStatus,
+  consoleLogger,
+  type Logger,
+  type Message,
+  type MessageDirection,
+  type MessageSender,
+  type MessageStatus,
+  NotFoundError,
+  systemClock,
+  type Tenant,
+  WindowClosedError,
+} from './model.js';
+export { createPostgresStore, type PostgresStoreOptions } from './postgres.js';
+export type { ChannelStatus, Dialect } from './schema.js';
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export type {
+  ChannelRecord,
+  InboundEventRow,
+  OutboxJob,
+  OutboxOutcome,
+  PendingCounts,
+  StatusChange,
+  Store,
+} from './store.js';

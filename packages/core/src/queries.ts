@@ -1,0 +1,867 @@
+/**
+ * Every query of both drivers, written once. An operation is a generator that yields Kysely
+ * queries and receives their rows: the SQLite driver runs it synchronously inside one
+ * better-sqlite3 transaction (no awaits, nothing interleaves), the Postgres driver awaits
+ * each query on one pooled connection. Where the dialects differ (advisory locks, SKIP
+ * LOCKED, data-modifying CTEs) an operation branches on `ctx.dialect`.
+ */
+import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+import { open, seal } from './crypto.js';
+import type {
+  ChannelTable,
+  ContactTable,
+  ConversationTable,
+  Database,
+  Dialect,
+  FlowSessionTable,
+  FlowTable,
+  InboundEventState,
+  MessageStatus,
+  MessageTable,
+  TenantTable,
+  TimerTable,
+} from './schema.js';
+import type {
+  Changes,
+  ChannelRecord,
+  ContactLookup,
+  InboundEventRow,
+  Loaded,
+  NewInboundEvent,
+  OutboxJob,
+  OutboxOutcome,
+  PendingCounts,
+  StatusChange,
+  StatusUpdate,
+  TransactResult,
+  UnitOfWork,
+} from './store.js';
+
+/** One query of an operation. */
+export type Step = Compilable<unknown> | CompiledQuery<unknown>;
+/** An operation: yields queries, receives their rows, returns R. */
+export type Op<R> = Generator<Step, R, unknown[]>;
+
+export interface QueryContext {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Parsed encryption key; required to read or write channel credentials. */
+  key: Buffer | undefined;
+  /** Name of the store factory, for error messages. */
+  owner: string;
+}
+
+export function compile(step: Step): CompiledQuery<unknown> {
+  return 'compile' in step && typeof step.compile === 'function'
+    ? step.compile()
+    : (step as CompiledQuery<unknown>);
+}
+
+function* rows<T>(query: Compilable<T> | CompiledQuery<T>): Generator<Step, T[], unknown[]> {
+  return (yield query) as T[];
+}
+
+// Lock namespaces (first key of the two-int advisory lock).
+const conversationLockSpace = 1398;
+const inboundLockSpace = 1399;
+
+const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
+
+// ---------------------------------------------------------------------------------------
+// Tenants, channels, flows
+// ---------------------------------------------------------------------------------------
+
+export function* insertTenant(ctx: QueryContext, row: TenantTable): Op<void> {
+  yield ctx.db.insertInto('tenants').values(row);
+}
+
+export function* getTenant(ctx: QueryContext, id: string): Op<TenantTable | undefined> {
+  return (yield* rows(ctx.db.selectFrom('tenants').selectAll().where('id', '=', id)))[0];
+}
+
+function requireKey(ctx: QueryContext): Buffer {
+  if (!ctx.key) {
+    throw new Error(
+      `${ctx.owner}: pass \`encryptionKey\` (32 bytes) to store and read channel credentials; they are encrypted at rest`,
+    );
+  }
+  return ctx.key;
+}
+
+function channelRecord(ctx: QueryContext, row: ChannelTable): ChannelRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    platform: row.platform,
+    name: row.name,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    credentials: JSON.parse(open(requireKey(ctx), row.credentials, row.id)) as Record<
+      string,
+      string
+    >,
+    status: row.status,
+    statusDetail: row.status_detail,
+    subscribed: row.subscribed === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function* saveChannel(ctx: QueryContext, channel: ChannelRecord): Op<void> {
+  const row: ChannelTable = {
+    id: channel.id,
+    tenant_id: channel.tenantId,
+    platform: channel.platform,
+    name: channel.name,
+    settings: JSON.stringify(channel.settings),
+    credentials: seal(requireKey(ctx), JSON.stringify(channel.credentials), channel.id),
+    status: channel.status,
+    status_detail: channel.statusDetail,
+    subscribed: channel.subscribed ? 1 : 0,
+    created_at: channel.createdAt,
+    updated_at: channel.updatedAt,
+  };
+  yield ctx.db
+    .insertInto('channels')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        settings: eb.ref('excluded.settings'),
+        credentials: eb.ref('excluded.credentials'),
+        status: eb.ref('excluded.status'),
+        status_detail: eb.ref('excluded.status_detail'),
+        subscribed: eb.ref('excluded.subscribed'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    );
+}
+
+export function* getChannel(ctx: QueryContext, id: string): Op<ChannelRecord | undefined> {
+  const [row] = yield* rows(ctx.db.selectFrom('channels').selectAll().where('id', '=', id));
+  return row && channelRecord(ctx, row);
+}
+
+export function* listChannels(ctx: QueryContext, tenantId: string): Op<ChannelRecord[]> {
+  const found = yield* rows(
+    ctx.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at'),
+  );
+  return found.map((row) => channelRecord(ctx, row));
+}
+
+export function* saveFlow(ctx: QueryContext, row: FlowTable): Op<void> {
+  yield ctx.db
+    .insertInto('flows')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'flow_id', 'version']).doUpdateSet((eb) => ({
+        definition: eb.ref('excluded.definition'),
+        published: eb.ref('excluded.published'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    );
+}
+
+export function* publishFlow(
+  ctx: QueryContext,
+  tenantId: string,
+  flowId: string,
+  version: number | null,
+  at: number,
+): Op<void> {
+  yield ctx.db
+    .updateTable('flows')
+    .set({ published: 0, updated_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('flow_id', '=', flowId)
+    .where('published', '=', 1);
+  if (version !== null) {
+    const updated = yield* rows(
+      ctx.db
+        .updateTable('flows')
+        .set({ published: 1, updated_at: at })
+        .where('tenant_id', '=', tenantId)
+        .where('flow_id', '=', flowId)
+        .where('version', '=', version)
+        .returning('version'),
+    );
+    if (updated.length === 0)
+      throw new Error(`Flow "${flowId}" has no version ${version} to publish`);
+  }
+}
+
+export function* listFlows(
+  ctx: QueryContext,
+  tenantId: string,
+  published: boolean | undefined,
+): Op<FlowTable[]> {
+  let query = ctx.db.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId);
+  if (published !== undefined) query = query.where('published', '=', published ? 1 : 0);
+  return yield* rows(query.orderBy('flow_id').orderBy('version'));
+}
+
+// ---------------------------------------------------------------------------------------
+// Inbound events
+// ---------------------------------------------------------------------------------------
+
+const toBuffer = (bytes: Uint8Array) =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export function* appendInboundEvents(ctx: QueryContext, events: NewInboundEvent[]): Op<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    const chunk = events.slice(i, i + 500).map((e) => ({
+      channel_id: e.channelId,
+      raw_body: toBuffer(e.rawBody),
+      received_at: e.receivedAt,
+      state: 'pending' as const,
+    }));
+    yield ctx.db.insertInto('inbound_events').values(chunk);
+  }
+}
+
+export function* pendingInboundEvents(ctx: QueryContext, limit: number): Op<InboundEventRow[]> {
+  return yield* rows(
+    ctx.db
+      .selectFrom('inbound_events')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .orderBy('id')
+      .limit(limit),
+  );
+}
+
+export function* listInboundEvents(
+  ctx: QueryContext,
+  state: InboundEventState | undefined,
+  limit: number,
+): Op<InboundEventRow[]> {
+  let query = ctx.db.selectFrom('inbound_events').selectAll();
+  if (state) query = query.where('state', '=', state);
+  return yield* rows(query.orderBy('id').limit(limit));
+}
+
+// ---------------------------------------------------------------------------------------
+// Timers
+// ---------------------------------------------------------------------------------------
+
+export function* dueTimers(ctx: QueryContext, now: number, limit: number): Op<TimerTable[]> {
+  return yield* rows(
+    ctx.db
+      .selectFrom('timers')
+      .selectAll()
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(limit),
+  );
+}
+
+export function* nextTimerDue(ctx: QueryContext): Op<number | null> {
+  const [row] = yield* rows(
+    ctx.db.selectFrom('timers').select('due_at').orderBy('due_at').limit(1),
+  );
+  return row ? Number(row.due_at) : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Units of work
+// ---------------------------------------------------------------------------------------
+
+function* findContacts(ctx: QueryContext, lookups: ContactLookup[]): Op<ContactTable[]> {
+  const channelIds = unique(lookups.map((l) => l.channelId));
+  const userIds = unique(lookups.flatMap((l) => (l.userId ? [l.userId] : [])));
+  const phones = unique(lookups.flatMap((l) => (l.phone ? [l.phone] : [])));
+  if (userIds.length === 0 && phones.length === 0) return [];
+  return yield* rows(
+    ctx.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('channel_id', 'in', channelIds)
+      .where((eb) =>
+        eb.or([
+          ...(userIds.length > 0 ? [eb('platform_user_id', 'in', userIds)] : []),
+          ...(phones.length > 0 ? [eb('phone', 'in', phones)] : []),
+        ]),
+      ),
+  );
+}
+
+export function* transact<T>(
+  ctx: QueryContext,
+  unit: UnitOfWork,
+  apply: (loaded: Loaded) => { changes: Changes; result: T },
+): Op<TransactResult<T> | undefined> {
+  const { db } = ctx;
+  const pg = ctx.dialect === 'postgres';
+
+  let pendingEventIds = new Set<number>();
+  if (unit.inboundEventIds && unit.inboundEventIds.length > 0) {
+    if (pg) {
+      // Inbound events are processed in arrival order by one process at a time.
+      const [lock] = yield* rows<{ ok: boolean }>(
+        CompiledQuery.raw(`select pg_try_advisory_xact_lock(${inboundLockSpace}, 1) as ok`),
+      );
+      if (!lock?.ok) return undefined;
+    }
+    const pending = yield* rows(
+      db
+        .selectFrom('inbound_events')
+        .select('id')
+        .where('id', 'in', unit.inboundEventIds)
+        .where('state', '=', 'pending'),
+    );
+    pendingEventIds = new Set(pending.map((row) => Number(row.id)));
+  }
+
+  let timers: TimerTable[] = [];
+  if (unit.timerIds && unit.timerIds.length > 0) {
+    let query = db
+      .selectFrom('timers')
+      .selectAll()
+      .where('id', 'in', unit.timerIds)
+      .where('due_at', '<=', unit.now ?? Number.MAX_SAFE_INTEGER);
+    if (pg) query = query.forUpdate().skipLocked();
+    timers = yield* rows(query);
+  }
+
+  const contacts =
+    unit.contacts && unit.contacts.length > 0 ? yield* findContacts(ctx, unit.contacts) : [];
+  const conversationIds = new Set(unit.conversationIds ?? []);
+  for (const timer of timers) conversationIds.add(timer.conversation_id);
+  if (contacts.length > 0) {
+    // (channel_id, contact_id) is the index: name both columns.
+    const found = yield* rows(
+      db
+        .selectFrom('conversations')
+        .select('id')
+        .where('channel_id', 'in', unique(contacts.map((c) => c.channel_id)))
+        .where(
+          'contact_id',
+          'in',
+          contacts.map((c) => c.id),
+        ),
+    );
+    for (const row of found) conversationIds.add(row.id);
+  }
+
+  let locked = [...conversationIds].sort();
+  if (pg && locked.length > 0) {
+    if (unit.lock === 'skip') {
+      const got = yield* rows<{ id: string }>(
+        CompiledQuery.raw(
+          `select id from unnest($1::text[]) as id where pg_try_advisory_xact_lock(${conversationLockSpace}, hashtext(id))`,
+          [locked],
+        ),
+      );
+      const gotSet = new Set(got.map((row) => row.id));
+      locked = locked.filter((id) => gotSet.has(id));
+      timers = timers.filter((timer) => gotSet.has(timer.conversation_id));
+    } else {
+      yield CompiledQuery.raw(
+        `select pg_advisory_xact_lock(${conversationLockSpace}, hashtext(id))::text from unnest($1::text[]) as id`,
+        [locked],
+      );
+    }
+  }
+
+  // Read after locking: these rows are current until commit.
+  const conversations =
+    locked.length > 0
+      ? yield* rows(db.selectFrom('conversations').selectAll().where('id', 'in', locked))
+      : [];
+  const sessions =
+    locked.length > 0
+      ? yield* rows(
+          db.selectFrom('flow_sessions').selectAll().where('conversation_id', 'in', locked),
+        )
+      : [];
+
+  const messages: MessageTable[] = [];
+  if (unit.messageKeys && unit.messageKeys.length > 0) {
+    const wanted = new Set(
+      unit.messageKeys.map((k) => `${k.channelId}\u0000${k.platformMessageId}`),
+    );
+    const found = yield* rows(
+      db
+        .selectFrom('messages')
+        .selectAll()
+        .where('channel_id', 'in', unique(unit.messageKeys.map((k) => k.channelId)))
+        .where(
+          'platform_message_id',
+          'in',
+          unique(unit.messageKeys.map((k) => k.platformMessageId)),
+        ),
+    );
+    for (const row of found)
+      if (wanted.has(`${row.channel_id}\u0000${row.platform_message_id}`)) messages.push(row);
+  }
+  if (unit.messageIds && unit.messageIds.length > 0) {
+    messages.push(
+      ...(yield* rows(db.selectFrom('messages').selectAll().where('id', 'in', unit.messageIds))),
+    );
+  }
+
+  const { changes, result } = apply({
+    pendingEventIds,
+    timers,
+    contacts,
+    conversations,
+    sessions,
+    messages,
+  });
+  const statusChanges = yield* writeChanges(ctx, changes);
+  return { result, statusChanges };
+}
+
+/** Statuses a message may move to `status` from: forward only, `failed` final. */
+const movesFrom: Record<StatusUpdate['status'], MessageStatus[]> = {
+  sent: ['pending'],
+  delivered: ['pending', 'sent'],
+  read: ['pending', 'sent', 'delivered'],
+  failed: ['pending', 'sent', 'delivered'],
+};
+
+function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> {
+  const { db } = ctx;
+  if (changes.contacts?.length) {
+    yield db
+      .insertInto('contacts')
+      .values(changes.contacts)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          platform_user_id: eb.ref('excluded.platform_user_id'),
+          phone: eb.ref('excluded.phone'),
+          name: eb.ref('excluded.name'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      );
+  }
+  if (changes.conversations?.length) {
+    yield db
+      .insertInto('conversations')
+      .values(changes.conversations)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          organizer_id: eb.ref('excluded.organizer_id'),
+          chatbot_enabled: eb.ref('excluded.chatbot_enabled'),
+          last_inbound_at: eb.ref('excluded.last_inbound_at'),
+          last_message_at: eb.ref('excluded.last_message_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      );
+  }
+  if (changes.messages?.length) {
+    for (let i = 0; i < changes.messages.length; i += 200) {
+      yield db
+        .insertInto('messages')
+        .values(changes.messages.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['channel_id', 'platform_message_id']).doNothing());
+    }
+  }
+  for (const star of changes.starred ?? []) {
+    yield db
+      .updateTable('messages')
+      .set({ starred: star.starred, updated_at: star.at })
+      .where('id', '=', star.id);
+  }
+  const statusChanges: StatusChange[] = [];
+  for (const update of changes.statusUpdates ?? []) {
+    const updated = yield* rows(
+      db
+        .updateTable('messages')
+        .set((eb) => ({
+          status: update.status,
+          error: update.error === null ? eb.ref('error') : eb.val(update.error),
+          updated_at: update.at,
+        }))
+        .where('channel_id', '=', update.channelId)
+        .where('platform_message_id', '=', update.platformMessageId)
+        .where('direction', '=', 'out')
+        .where('status', 'in', movesFrom[update.status])
+        .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
+    );
+    for (const row of updated) {
+      statusChanges.push({
+        messageId: row.id,
+        tenantId: row.tenant_id,
+        conversationId: row.conversation_id,
+        status: row.status,
+        error: row.error,
+      });
+    }
+  }
+  if (changes.sessionDeletes?.length) {
+    yield db.deleteFrom('flow_sessions').where('conversation_id', 'in', changes.sessionDeletes);
+  }
+  if (changes.sessions?.length) {
+    yield db
+      .insertInto('flow_sessions')
+      .values(changes.sessions)
+      .onConflict((oc) =>
+        oc.column('conversation_id').doUpdateSet((eb) => ({
+          flow_id: eb.ref('excluded.flow_id'),
+          flow_version: eb.ref('excluded.flow_version'),
+          snapshot: eb.ref('excluded.snapshot'),
+          version: eb.ref('excluded.version'),
+          state: eb.ref('excluded.state'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      );
+  }
+  if (changes.timerDeletes?.length) {
+    yield db.deleteFrom('timers').where('id', 'in', changes.timerDeletes);
+  }
+  if (changes.timers?.length) {
+    yield db
+      .insertInto('timers')
+      .values(changes.timers)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          timer_key: eb.ref('excluded.timer_key'),
+          session_version: eb.ref('excluded.session_version'),
+          due_at: eb.ref('excluded.due_at'),
+          created_at: eb.ref('excluded.created_at'),
+        })),
+      );
+  }
+  if (changes.outbox?.length) {
+    for (let i = 0; i < changes.outbox.length; i += 500) {
+      yield db.insertInto('outbox').values(changes.outbox.slice(i, i + 500));
+    }
+  }
+  const results = changes.inboundResults ?? [];
+  const processed = results.filter((r) => r.state === 'processed' && r.error === null);
+  if (processed.length > 0) {
+    yield db
+      .updateTable('inbound_events')
+      .set({ state: 'processed', processed_at: processed[0]!.at })
+      .where(
+        'id',
+        'in',
+        processed.map((r) => r.id),
+      );
+  }
+  for (const r of results) {
+    if (r.state === 'processed' && r.error === null) continue;
+    yield db
+      .updateTable('inbound_events')
+      .set({ state: r.state, error: r.error, processed_at: r.at })
+      .where('id', '=', r.id);
+  }
+  return statusChanges;
+}
+
+// ---------------------------------------------------------------------------------------
+// Outbox
+// ---------------------------------------------------------------------------------------
+
+interface ClaimRow {
+  seq: number;
+  tenant_id: string;
+  message_id: string;
+  conversation_id: string;
+  channel_id: string;
+  attempts: number;
+  content: string;
+  sender: MessageTable['sender'];
+  last_inbound_at: number | null;
+  platform_user_id: string | null;
+  phone: string | null;
+  name: string | null;
+}
+
+const claimColumns = `c.seq, c.tenant_id, c.message_id, c.conversation_id, c.channel_id, c.attempts, m.content, m.sender,
+  v.last_inbound_at, k.platform_user_id, k.phone, k.name`;
+const claimJoins = `join messages m on m.id = c.message_id
+  join conversations v on v.id = c.conversation_id
+  join contacts k on k.id = v.contact_id`;
+// The oldest row of its conversation only: per-conversation order survives retries and many processes.
+const claimable = (p: (n: number) => string) => `o.next_attempt_at <= ${p(1)}
+  and (o.claimed_until is null or o.claimed_until < ${p(1)})
+  and not exists (select 1 from outbox e where e.conversation_id = o.conversation_id and e.seq < o.seq)`;
+
+export function* claimOutbox(
+  ctx: QueryContext,
+  now: number,
+  limit: number,
+  leaseMs: number,
+): Op<OutboxJob[]> {
+  let found: ClaimRow[];
+  if (ctx.dialect === 'postgres') {
+    found = yield* rows<ClaimRow>(
+      CompiledQuery.raw(
+        `with picked as (
+           select o.seq from outbox o where ${claimable((n) => `$${n}`)}
+           order by o.seq limit $2 for update skip locked
+         ), c as (
+           update outbox set claimed_until = $3, attempts = outbox.attempts + 1
+           from picked where outbox.seq = picked.seq returning outbox.*
+         )
+         select ${claimColumns} from c ${claimJoins} order by c.seq`,
+        [now, limit, now + leaseMs],
+      ),
+    );
+  } else {
+    found = yield* rows<ClaimRow>(
+      CompiledQuery.raw(
+        `select ${claimColumns} from (
+           select o.* from outbox o where ${claimable(() => '?')} order by o.seq limit ?
+         ) c ${claimJoins} order by c.seq`,
+        [now, now, limit],
+      ),
+    );
+    if (found.length > 0) {
+      yield ctx.db
+        .updateTable('outbox')
+        .set((eb) => ({ claimed_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+        .where(
+          'seq',
+          'in',
+          found.map((row) => row.seq),
+        );
+      for (const row of found) row.attempts += 1;
+    }
+  }
+  return found.map((row) => ({
+    seq: Number(row.seq),
+    tenantId: row.tenant_id,
+    messageId: row.message_id,
+    conversationId: row.conversation_id,
+    channelId: row.channel_id,
+    attempts: Number(row.attempts),
+    content: row.content,
+    sender: row.sender,
+    lastInboundAt: row.last_inbound_at === null ? null : Number(row.last_inbound_at),
+    contact: { userId: row.platform_user_id, phone: row.phone, name: row.name },
+  }));
+}
+
+type ChangedRow = Pick<MessageTable, 'id' | 'tenant_id' | 'conversation_id' | 'status' | 'error'>;
+const changed = (row: ChangedRow): StatusChange => ({
+  messageId: row.id,
+  tenantId: row.tenant_id,
+  conversationId: row.conversation_id,
+  status: row.status,
+  error: row.error,
+});
+
+export function* completeOutbox(
+  ctx: QueryContext,
+  outcomes: OutboxOutcome[],
+  now: number,
+): Op<StatusChange[]> {
+  const { db } = ctx;
+  const changes: StatusChange[] = [];
+  const sent = outcomes.filter((o) => o.outcome === 'sent');
+  if (sent.length > 0) {
+    // An echo of our own message may have been recorded before its id was: the sent row wins.
+    if (ctx.dialect === 'postgres') {
+      yield CompiledQuery.raw(
+        `delete from messages where sender = 'echo' and (channel_id, platform_message_id) in
+           (select * from unnest($1::text[], $2::text[]))`,
+        [sent.map((o) => o.channelId), sent.map((o) => o.platformMessageId)],
+      );
+      const updated = yield* rows<ChangedRow>(
+        CompiledQuery.raw(
+          `with gone as (delete from outbox where seq = any($1::bigint[]))
+           update messages m set status = 'sent', updated_at = $4,
+             -- an id another message already holds is not recorded twice (it would block the outbox)
+             platform_message_id = case when exists (select 1 from messages x
+               where x.channel_id = m.channel_id and x.platform_message_id = v.pid) then null else v.pid end
+           from unnest($2::text[], $3::text[]) as v(id, pid)
+           where m.id = v.id and m.status = 'pending'
+           returning m.id, m.tenant_id, m.conversation_id, m.status, m.error`,
+          [
+            sent.map((o) => o.seq),
+            sent.map((o) => o.messageId),
+            sent.map((o) => o.platformMessageId),
+            now,
+          ],
+        ),
+      );
+      changes.push(...updated.map(changed));
+    } else {
+      yield db.deleteFrom('outbox').where(
+        'seq',
+        'in',
+        sent.map((o) => o.seq),
+      );
+      for (const o of sent) {
+        yield db
+          .deleteFrom('messages')
+          .where('sender', '=', 'echo')
+          .where('channel_id', '=', o.channelId)
+          .where('platform_message_id', '=', o.platformMessageId);
+        const updated = yield* rows(
+          db
+            .updateTable('messages')
+            .set((eb) => ({
+              status: 'sent',
+              updated_at: now,
+              // An id another message already holds is not recorded twice (it would block the outbox).
+              platform_message_id: eb
+                .case()
+                .when(
+                  eb.exists(
+                    eb
+                      .selectFrom('messages as x')
+                      .select('x.id')
+                      .where('x.channel_id', '=', o.channelId)
+                      .where('x.platform_message_id', '=', o.platformMessageId),
+                  ),
+                )
+                .then(null)
+                .else(o.platformMessageId)
+                .end(),
+            }))
+            .where('id', '=', o.messageId)
+            .where('status', '=', 'pending')
+            .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
+        );
+        changes.push(...updated.map(changed));
+      }
+    }
+  }
+  for (const o of outcomes) {
+    if (o.outcome === 'retry') {
+      yield db
+        .updateTable('outbox')
+        .set((eb) => ({
+          next_attempt_at: o.nextAttemptAt,
+          claimed_until: null,
+          last_error: o.error,
+          attempts: o.attemptSpent === false ? eb('attempts', '-', 1) : eb.ref('attempts'),
+        }))
+        .where('seq', '=', o.seq);
+    } else if (o.outcome === 'failed') {
+      yield db.deleteFrom('outbox').where('seq', '=', o.seq);
+      const updated = yield* rows(
+        db
+          .updateTable('messages')
+          .set({ status: 'failed', error: o.error, updated_at: now })
+          .where('id', '=', o.messageId)
+          .where('status', '=', 'pending')
+          .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
+      );
+      changes.push(...updated.map(changed));
+    }
+  }
+  return changes;
+}
+
+export function* nextOutboxAttempt(ctx: QueryContext): Op<number | null> {
+  const [row] = yield* rows(
+    ctx.db.selectFrom('outbox').select('next_attempt_at').orderBy('next_attempt_at').limit(1),
+  );
+  return row ? Number(row.next_attempt_at) : null;
+}
+
+export function* releaseOutboxClaims(ctx: QueryContext): Op<void> {
+  yield ctx.db
+    .updateTable('outbox')
+    .set({ claimed_until: null })
+    .where('claimed_until', 'is not', null);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------
+
+export function* getConversation(ctx: QueryContext, id: string): Op<ConversationTable | undefined> {
+  return (yield* rows(ctx.db.selectFrom('conversations').selectAll().where('id', '=', id)))[0];
+}
+
+export function* findConversation(
+  ctx: QueryContext,
+  channelId: string,
+  contact: { userId?: string; phone?: string },
+): Op<ConversationTable | undefined> {
+  const [found] = yield* findContacts(ctx, [
+    { channelId, userId: contact.userId, phone: contact.phone },
+  ]);
+  if (!found) return undefined;
+  return (yield* rows(
+    ctx.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .where('contact_id', '=', found.id),
+  ))[0];
+}
+
+export function* listConversations(
+  ctx: QueryContext,
+  tenantId: string,
+  limit: number,
+): Op<ConversationTable[]> {
+  return yield* rows(
+    ctx.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('last_message_at', 'desc')
+      .limit(limit),
+  );
+}
+
+export function* getContact(ctx: QueryContext, id: string): Op<ContactTable | undefined> {
+  return (yield* rows(ctx.db.selectFrom('contacts').selectAll().where('id', '=', id)))[0];
+}
+
+export function* getMessage(ctx: QueryContext, id: string): Op<MessageTable | undefined> {
+  return (yield* rows(ctx.db.selectFrom('messages').selectAll().where('id', '=', id)))[0];
+}
+
+export function* listMessages(ctx: QueryContext, conversationId: string): Op<MessageTable[]> {
+  return yield* rows(
+    ctx.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at')
+      .orderBy('id'),
+  );
+}
+
+export function* getSession(
+  ctx: QueryContext,
+  conversationId: string,
+): Op<FlowSessionTable | undefined> {
+  return (yield* rows(
+    ctx.db.selectFrom('flow_sessions').selectAll().where('conversation_id', '=', conversationId),
+  ))[0];
+}
+
+export function* listTimers(ctx: QueryContext, conversationId: string): Op<TimerTable[]> {
+  return yield* rows(
+    ctx.db
+      .selectFrom('timers')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('due_at'),
+  );
+}
+
+export function* countPending(ctx: QueryContext): Op<PendingCounts> {
+  const [inbound] = yield* rows(
+    ctx.db
+      .selectFrom('inbound_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'pending'),
+  );
+  const [outbox] = yield* rows(
+    ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')),
+  );
+  const [timers] = yield* rows(
+    ctx.db.selectFrom('timers').select((eb) => eb.fn.countAll<number>().as('n')),
+  );
+  return {
+    inbound: Number(inbound?.n ?? 0),
+    outbox: Number(outbox?.n ?? 0),
+    timers: Number(timers?.n ?? 0),
+  };
+}

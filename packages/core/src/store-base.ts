@@ -1,0 +1,55 @@
+/**
+ * Builds a `Store` from the shared operations (queries.ts) and a driver's way of running
+ * them. Both drivers use it, so the two can only differ in how a query reaches the database.
+ */
+
+import type { Op, QueryContext } from './queries.js';
+import * as q from './queries.js';
+import type { Store } from './store.js';
+
+export interface Runner {
+  /** Runs an operation; `transaction: true` runs it in one transaction. */
+  run<R>(op: Op<R>, transaction: boolean): Promise<R>;
+}
+
+export function buildStore(
+  ctx: QueryContext,
+  runner: Runner,
+  driver: Pick<Store, 'dialect' | 'singleProcess' | 'migrate' | 'close'>,
+): Store {
+  const read = <R>(op: Op<R>) => runner.run(op, false);
+  const write = <R>(op: Op<R>) => runner.run(op, true);
+  return {
+    ...driver,
+    insertTenant: (row) => write(q.insertTenant(ctx, row)),
+    getTenant: (id) => read(q.getTenant(ctx, id)),
+    saveChannel: (channel) => write(q.saveChannel(ctx, channel)),
+    getChannel: (id) => read(q.getChannel(ctx, id)),
+    listChannels: (tenantId) => read(q.listChannels(ctx, tenantId)),
+    saveFlow: (row) => write(q.saveFlow(ctx, row)),
+    publishFlow: (tenantId, flowId, version, at) =>
+      write(q.publishFlow(ctx, tenantId, flowId, version, at)),
+    listFlows: (tenantId, options) => read(q.listFlows(ctx, tenantId, options?.published)),
+    appendInboundEvents: (events) => write(q.appendInboundEvents(ctx, events)),
+    pendingInboundEvents: (limit) => read(q.pendingInboundEvents(ctx, limit)),
+    dueTimers: (now, limit) => read(q.dueTimers(ctx, now, limit)),
+    nextTimerDue: () => read(q.nextTimerDue(ctx)),
+    transact: (unit, apply) => write(q.transact(ctx, unit, apply)),
+    claimOutbox: (now, limit, leaseMs) =>
+      runner.run(q.claimOutbox(ctx, now, limit, leaseMs), ctx.dialect === 'sqlite'),
+    completeOutbox: (outcomes, now) => write(q.completeOutbox(ctx, outcomes, now)),
+    nextOutboxAttempt: () => read(q.nextOutboxAttempt(ctx)),
+    releaseOutboxClaims: () => write(q.releaseOutboxClaims(ctx)),
+    getConversation: (id) => read(q.getConversation(ctx, id)),
+    findConversation: (channelId, contact) => read(q.findConversation(ctx, channelId, contact)),
+    listConversations: (tenantId, limit = 100) => read(q.listConversations(ctx, tenantId, limit)),
+    getContact: (id) => read(q.getContact(ctx, id)),
+    getMessage: (id) => read(q.getMessage(ctx, id)),
+    listMessages: (conversationId) => read(q.listMessages(ctx, conversationId)),
+    getSession: (conversationId) => read(q.getSession(ctx, conversationId)),
+    listTimers: (conversationId) => read(q.listTimers(ctx, conversationId)),
+    listInboundEvents: (options) =>
+      read(q.listInboundEvents(ctx, options?.state, options?.limit ?? 1000)),
+    countPending: () => read(q.countPending(ctx)),
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * The storage port: what core asks of a database. Two drivers implement it over the same
+ * Kysely queries (queries.ts): `createSqliteStore` and `createPostgresStore`.
+ *
+ * Conversation work goes through `transact`, a unit of work in one transaction: the store
+ * loads what the unit names (taking per-conversation locks on Postgres), hands it to a
+ * synchronous `apply` written once in core, and writes the changes `apply` returns. The
+ * domain logic never depends on the database; the drivers never contain domain logic.
+ */
+import type {
+  ChannelStatus,
+  ContactTable,
+  ConversationTable,
+  Dialect,
+  FlowSessionTable,
+  FlowTable,
+  InboundEventState,
+  MessageStatus,
+  MessageTable,
+  OutboxTable,
+  TenantTable,
+  TimerTable,
+} from './schema.js';
+
+export type {
+  ContactTable as ContactRow,
+  ConversationTable as ConversationRow,
+  FlowSessionTable as SessionRow,
+  FlowTable as FlowRow,
+  MessageTable as MessageRow,
+  TenantTable as TenantRow,
+  TimerTable as TimerRow,
+};
+
+/** A channel with its credentials decrypted. */
+export interface ChannelRecord {
+  id: string;
+  tenantId: string;
+  platform: string;
+  name: string;
+  settings: Record<string, unknown>;
+  credentials: Record<string, string>;
+  status: ChannelStatus;
+  statusDetail: string | null;
+  subscribed: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewInboundEvent {
+  channelId: string;
+  rawBody: Uint8Array;
+  receivedAt: number;
+}
+
+export interface InboundEventRow {
+  id: number;
+  channel_id: string;
+  raw_body: Uint8Array;
+  received_at: number;
+  state: InboundEventState;
+  error: string | null;
+  processed_at: number | null;
+}
+
+export interface ContactLookup {
+  channelId: string;
+  userId?: string | undefined;
+  phone?: string | undefined;
+}
+
+export interface MessageKey {
+  channelId: string;
+  platformMessageId: string;
+}
+
+/** What a unit of work loads, under lock. */
+export interface UnitOfWork {
+  /** Inbound events to process. Only one inbound unit runs at a time across processes (order). */
+  inboundEventIds?: number[];
+  /** Due timers to fire; rows gone, not due, or locked by another process are left out. */
+  timerIds?: string[];
+  /** Firing timers: `now`, for the due check. */
+  now?: number;
+  contacts?: ContactLookup[];
+  conversationIds?: string[];
+  /** Messages by platform id (deduplication). */
+  messageKeys?: MessageKey[];
+  messageIds?: string[];
+  /**
+   * `wait` (default): wait for each conversation's lock. `skip`: leave out conversations
+   * another process holds (timers: they are picked up on the next round).
+   */
+  lock?: 'wait' | 'skip';
+}
+
+export interface Loaded {
+  /** Of `inboundEventIds`, those still pending. */
+  pendingEventIds: ReadonlySet<number>;
+  timers: TimerTable[];
+  contacts: ContactTable[];
+  /** Conversations named, and those of the loaded contacts; all locked. */
+  conversations: ConversationTable[];
+  sessions: FlowSessionTable[];
+  messages: MessageTable[];
+}
+
+/** A delivery status to apply to an outbound message; statuses only move forward. */
+export interface StatusUpdate {
+  channelId: string;
+  platformMessageId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  error: string | null;
+  at: number;
+}
+
+export type NewOutboxRow = Omit<OutboxTable, 'seq'>;
+
+/** What a unit of work writes. Applied in this order; upserts replace whole rows by id. */
+export interface Changes {
+  contacts?: ContactTable[];
+  conversations?: ConversationTable[];
+  /** Inserted; a duplicate (channel, platform message id) is skipped. */
+  messages?: MessageTable[];
+  starred?: { id: string; starred: number; at: number }[];
+  statusUpdates?: StatusUpdate[];
+  sessionDeletes?: string[];
+  sessions?: FlowSessionTable[];
+  timerDeletes?: string[];
+  timers?: TimerTable[];
+  outbox?: NewOutboxRow[];
+  inboundResults?: {
+    id: number;
+    state: 'processed' | 'failed';
+    error: string | null;
+    at: number;
+  }[];
+}
+
+/** A message whose status changed, for the `message.status` event. */
+export interface StatusChange {
+  messageId: string;
+  tenantId: string;
+  conversationId: string;
+  status: MessageStatus;
+  error: string | null;
+}
+
+export type TransactResult<T> = { result: T; statusChanges: StatusChange[] };
+
+/** An outbox row claimed for sending, with what the dispatcher needs to send it. */
+export interface OutboxJob {
+  seq: number;
+  tenantId: string;
+  messageId: string;
+  conversationId: string;
+  channelId: string;
+  attempts: number;
+  /** `ChannelMessage` JSON. */
+  content: string;
+  sender: MessageTable['sender'];
+  lastInboundAt: number | null;
+  contact: { userId: string | null; phone: string | null; name: string | null };
+}
+
+export type OutboxOutcome =
+  | {
+      seq: number;
+      messageId: string;
+      outcome: 'sent';
+      channelId: string;
+      platformMessageId: string;
+    }
+  | {
+      seq: number;
+      messageId: string;
+      outcome: 'retry';
+      nextAttemptAt: number;
+      error: string /** false: the claim did not count as an attempt. */;
+      attemptSpent?: boolean;
+    }
+  | { seq: number; messageId: string; outcome: 'failed'; error: string };
+
+export interface PendingCounts {
+  inbound: number;
+  outbox: number;
+  timers: number;
+}
+
+/** The storage port. */
+export interface Store {
+  readonly dialect: Dialect;
+  /**
+   * One process owns the database (SQLite): at `start()`, claims a crashed run left on
+   * outbox rows are released at once instead of waiting for their lease to run out.
+   */
+  readonly singleProcess: boolean;
+  /** Runs the migrations not yet applied. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  insertTenant(row: TenantTable): Promise<void>;
+  getTenant(id: string): Promise<TenantTable | undefined>;
+  /** Inserts or replaces a channel; credentials are encrypted before they are written. */
+  saveChannel(channel: ChannelRecord): Promise<void>;
+  getChannel(id: string): Promise<ChannelRecord | undefined>;
+  listChannels(tenantId: string): Promise<ChannelRecord[]>;
+  saveFlow(row: FlowTable): Promise<void>;
+  /** Publishes one version of a flow (unpublishing the others), or unpublishes all with `null`. */
+  publishFlow(tenantId: string, flowId: string, version: number | null, at: number): Promise<void>;
+  listFlows(tenantId: string, options?: { published?: boolean }): Promise<FlowTable[]>;
+
+  /** Stores raw webhook bodies in one transaction (group commit). */
+  appendInboundEvents(events: NewInboundEvent[]): Promise<void>;
+  pendingInboundEvents(limit: number): Promise<InboundEventRow[]>;
+  dueTimers(now: number, limit: number): Promise<TimerTable[]>;
+  /** When the next timer is due, or null. */
+  nextTimerDue(): Promise<number | null>;
+  /**
+   * Runs a unit of work in one transaction. Resolves undefined when the unit processes
+   * inbound events and another process is processing inbound events right now.
+   */
+  transact<T>(
+    unit: UnitOfWork,
+    apply: (loaded: Loaded) => { changes: Changes; result: T },
+  ): Promise<TransactResult<T> | undefined>;
+
+  /**
+   * Claims up to `limit` due outbox rows for `leaseMs`: the oldest row of each conversation
+   * only, none claimed by another live process.
+   */
+  claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]>;
+  completeOutbox(outcomes: OutboxOutcome[], now: number): Promise<StatusChange[]>;
+  /** When the next outbox row becomes due (ignoring claims), or null. */
+  nextOutboxAttempt(): Promise<number | null>;
+  releaseOutboxClaims(): Promise<void>;
+
+  getConversation(id: string): Promise<ConversationTable | undefined>;
+  findConversation(
+    channelId: string,
+    contact: { userId?: string; phone?: string },
+  ): Promise<ConversationTable | undefined>;
+  listConversations(tenantId: string, limit?: number): Promise<ConversationTable[]>;
+  getContact(id: string): Promise<ContactTable | undefined>;
+  getMessage(id: string): Promise<MessageTable | undefined>;
+  listMessages(conversationId: string): Promise<MessageTable[]>;
+  getSession(conversationId: string): Promise<FlowSessionTable | undefined>;
+  listTimers(conversationId: string): Promise<TimerTable[]>;
+  listInboundEvents(options?: {
+    state?: InboundEventState;
+    limit?: number;
+  }): Promise<InboundEventRow[]>;
+  countPending(): Promise<PendingCounts>;
+}

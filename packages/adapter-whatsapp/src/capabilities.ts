@@ -1,24 +1,39 @@
-/** What WhatsApp can show (whatsapp-cloud-api.md §4.2, §7, §8). Counts are code points. */
+/**
+ * What WhatsApp can show. The limits come from `channelProfiles.whatsapp` of
+ * @chatloom/flow-engine — the one table flow checks and adapters share — plus the few
+ * WhatsApp-only ones it does not hold (ids, template parameters). Counts are code points.
+ */
 import type { AdapterCapabilities } from '@chatloom/core/adapter';
-import { windowRules } from '@chatloom/flow-engine';
+import { channelProfiles } from '@chatloom/flow-engine';
+
+/** The WhatsApp profile of @chatloom/flow-engine: rendering follows its rules. */
+export const whatsAppProfile = channelProfiles.whatsapp;
+
+const list = whatsAppProfile.list;
+if (list === null)
+  throw new Error('@chatloom/flow-engine: the WhatsApp profile has no list limits');
 
 /** Limits beyond core's `AdapterCapabilities.limits` that rendering holds messages to. */
 export const whatsAppLimits = {
-  textBody: 4096,
-  caption: 1024,
-  /** The body of an interactive message: 1024 for buttons; lists allow 4096 on newer versions, 1024 is safe for both. */
-  interactiveBody: 1024,
-  buttons: 3,
-  buttonTitle: 20,
+  textBody: whatsAppProfile.text,
+  caption: whatsAppProfile.caption ?? whatsAppProfile.text,
+  /** The body above reply buttons. */
+  interactiveBody: whatsAppProfile.buttons.body,
+  /** The body above a list (Meta's page allows 4096 on newer versions; the profile holds 1024). */
+  listBody: list.body,
+  buttons: whatsAppProfile.buttons.max,
+  buttonTitle: whatsAppProfile.buttons.title,
+  /** WhatsApp-only: a reply button id (whatsapp-cloud-api.md §4.2). */
   buttonId: 256,
-  listRows: 10,
-  listSections: 10,
-  listButtonLabel: 20,
-  sectionTitle: 24,
+  listRows: list.rows,
+  listSections: list.sections,
+  listButtonLabel: list.buttonLabel,
+  sectionTitle: list.sectionTitle,
+  /** WhatsApp-only: a list row id. */
   rowId: 200,
-  rowTitle: 24,
-  rowDescription: 72,
-  /** A template text parameter (OpenAPI `TextParameter.maxLength`). */
+  rowTitle: list.rowTitle,
+  rowDescription: list.rowDescription,
+  /** WhatsApp-only: a template text parameter (OpenAPI `TextParameter.maxLength`). */
   templateParameter: 32768,
 } as const;
 
@@ -35,10 +50,10 @@ export const whatsAppCapabilities: AdapterCapabilities = {
   supports: {
     buttons: true,
     lists: true,
-    templates: true,
+    templates: whatsAppProfile.templates,
     media: ['image', 'video', 'audio', 'document', 'sticker'],
     markAsRead: true,
   },
-  window: windowRules.whatsapp,
+  window: whatsAppProfile.window,
   messagesPerSecond: 80,
 };

@@ -107,12 +107,15 @@ const quietFields = new Set([
 const mediaKinds: readonly MediaKind[] = ['image', 'video', 'audio', 'document', 'sticker'];
 const phoneLike = /^\+?[\d\s\-().]{5,24}$/;
 
-/** Digits of a phone number (`+1 650-555-1234` → `16505551234`), or undefined if it is not one. */
+/**
+ * Digits of a phone number (`+1 650-555-1234` → `16505551234`), or undefined if it is not one:
+ * E.164 numbers have at most 15 digits (`from: 1e20` is not a phone).
+ */
 function phoneDigits(value: unknown): string | undefined {
   const text = stringOrNumber(value);
   if (text === undefined || !phoneLike.test(text)) return undefined;
   const digits = text.replace(/\D/g, '');
-  return digits.length >= 5 ? digits : undefined;
+  return digits.length >= 5 && digits.length <= 15 ? digits : undefined;
 }
 
 class Collector {

@@ -1,6 +1,19 @@
 import { AdapterError } from '@chatloom/core/adapter';
-import type { ChannelMessage, Choice } from '@chatloom/flow-engine';
+import {
+  type ChannelMessage,
+  type Choice,
+  channelProfiles,
+  compileFlow,
+  preferredRendering,
+  renderingProblems,
+} from '@chatloom/flow-engine';
+import {
+  conversationArbitrary,
+  flowArbitrary,
+  playConversation,
+} from '@chatloom/flow-engine/testing';
 import { codePointLength } from '@chatloom/meta-graph';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { letterKey, renderWhatsAppMessage } from './render-message.js';
 
@@ -394,6 +407,25 @@ describe('lists', () => {
     );
   });
 
+  it('more than 10 sections count as preferredRendering counts them, empty ones included: lettered text', () => {
+    // Before the adapter followed @chatloom/flow-engine's rules it dropped empty sections first
+    // and sent this as a one-row list.
+    const rendering = renderWhatsAppMessage({
+      kind: 'list',
+      text: 'Pick',
+      buttonLabel: 'Menu',
+      sections: [
+        { title: 'Only', rows: [{ id: 'a', title: 'A' }] },
+        ...Array.from({ length: 10 }, (_, i) => ({ title: `Empty ${i}`, rows: [] })),
+      ],
+    });
+    expect(rendering.form).toBe('lettered');
+    expect(rendering.adjustments).toEqual([
+      '11 sections (a WhatsApp list shows 10): sent as lettered text',
+    ]);
+    expect(textBody({ kind: 'list', text: 'Pick', buttonLabel: 'M', sections: [] })).toBe('Pick');
+  });
+
   it('more than 10 sections, or row ids over 200: lettered text', () => {
     expect(renderWhatsAppMessage(list([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1].slice(0, 11))).form).toBe(
       'lettered',
@@ -456,5 +488,78 @@ describe('options: lettered navigation', () => {
       'ZZ',
       'AAA',
     ]);
+  });
+});
+
+describe('one rule set: the form is the one @chatloom/flow-engine prefers', () => {
+  const profile = channelProfiles.whatsapp;
+  const formOf = (message: ChannelMessage) => preferredRendering(message, profile).form;
+
+  it('every message a generated flow sends goes out in the form preferredRendering chooses, and fits', () => {
+    fc.assert(
+      fc.property(flowArbitrary(), conversationArbitrary(10), (definition, commands) => {
+        const trace = playConversation(compileFlow(definition), commands);
+        for (const output of [...trace.start.outputs, ...trace.turns.flatMap((t) => t.outputs)]) {
+          if (output.type !== 'send') continue;
+          const preferred = preferredRendering(output.message, profile);
+          // Flows are held to these limits, so the preferred form fits and is used as it is.
+          expect(renderingProblems(preferred, profile)).toEqual([]);
+          expect(renderWhatsAppMessage(output.message).form).toBe(preferred.form);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('otherwise it only ever falls back (last resort) to lettered or plain text', () => {
+    const title = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+      .filter((t) => t.trim() !== '');
+    const rows = (max: number) =>
+      fc
+        .array(fc.record({ title, description: fc.option(title, { nil: undefined }) }), {
+          minLength: 1,
+          maxLength: max,
+        })
+        .map((items) =>
+          items.map(({ title: t, description }, i) => ({
+            id: `c:${i}`,
+            title: t,
+            ...(description !== undefined && { description }),
+          })),
+        );
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1500 });
+    const message: fc.Arbitrary<ChannelMessage> = fc.oneof(
+      fc
+        .record({ text, buttons: rows(14) })
+        .map((m): ChannelMessage => ({ kind: 'buttons', ...m })),
+      fc
+        .record({
+          text,
+          buttonLabel: title,
+          sections: fc.array(fc.record({ title, rows: rows(6) }), { minLength: 1, maxLength: 12 }),
+        })
+        .map(
+          (m): ChannelMessage => ({
+            kind: 'list',
+            ...m,
+            sections: m.sections.map((s, i) => ({
+              title: s.title,
+              rows: s.rows.map((r) => ({ ...r, id: `s${i}:${r.id}` })),
+            })),
+          }),
+        ),
+    );
+    fc.assert(
+      fc.property(message, (m) => {
+        const form = renderWhatsAppMessage(m).form;
+        const preferred = formOf(m);
+        if (form !== preferred) expect(['lettered', 'text']).toContain(form);
+        // Titles over their limits are cut, not a reason to leave the form.
+        const text = m.kind === 'buttons' || m.kind === 'list' ? m.text : '';
+        if (text.trim() !== '' && codePointLength(text) <= 1024) expect(form).toBe(preferred);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

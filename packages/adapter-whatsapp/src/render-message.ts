@@ -1,15 +1,25 @@
 /**
- * A channel-neutral message as the WhatsApp payload Meta accepts. Nothing over a limit goes
- * out: titles are cut (between graphemes, with an ellipsis), and what no interactive form can
- * carry degrades — more than 3 buttons become a list, more than 10 rows (or ids Meta would
- * refuse, or a body over 1024 characters) become lettered text ("A. …" lines), which always
- * fits. Input no form can carry (an empty text, a non-http media URL, an empty template
- * parameter) is refused with a permanent `AdapterError` before anything is sent.
+ * A channel-neutral message as the WhatsApp payload Meta accepts. The form is the one
+ * `preferredRendering(message, channelProfiles.whatsapp)` of @chatloom/flow-engine chooses —
+ * the same rules flow checks hold flows to: up to 3 buttons as reply buttons, up to 10 as a
+ * list, lists of up to 10 rows and 10 sections as lists, everything else (and `options`) as
+ * lettered text ("A. …" lines). When the chosen form does not fit (`renderingProblems`) or
+ * breaks a rule of Meta's the profile does not hold (ids, an empty body, untitled sections),
+ * the last resort applies: titles are cut (between graphemes, with an ellipsis) and what still
+ * cannot go out as chosen becomes lettered text, which always fits. Input no form can carry
+ * (an empty text, a non-http media URL, an empty template parameter) is refused with a
+ * permanent `AdapterError` before anything is sent.
  */
 import { AdapterError } from '@chatloom/core/adapter';
-import type { ChannelMessage, Choice } from '@chatloom/flow-engine';
+import {
+  type ChannelMessage,
+  type ChannelRendering,
+  type Choice,
+  preferredRendering,
+  renderingProblems,
+} from '@chatloom/flow-engine';
 import { codePointLength, truncateText, wellFormed } from '@chatloom/meta-graph';
-import { whatsAppLimits as limit } from './capabilities.js';
+import { whatsAppLimits as limit, whatsAppProfile } from './capabilities.js';
 
 /** A text message. */
 export interface WhatsAppTextContent {
@@ -110,26 +120,49 @@ export function renderWhatsAppMessage(
   options: RenderOptions = {},
 ): WhatsAppRendering {
   const adjustments: string[] = [];
-  switch (message.kind) {
+  const preferred = preferredRendering(withDefaults(message), whatsAppProfile);
+  switch (preferred.form) {
     case 'text':
-      return { content: textContent(message.text, adjustments), form: 'text', adjustments };
+      return { content: textContent(preferred.text, adjustments), form: 'text', adjustments };
     case 'media':
+      if (message.kind !== 'media') break;
       return { content: mediaContent(message, adjustments), form: 'media', adjustments };
     case 'template':
+      if (message.kind !== 'template') break;
       return { content: templateContent(message, adjustments), form: 'template', adjustments };
     case 'buttons':
-      return renderButtons(message, options, adjustments);
+      return renderButtons(message, preferred, adjustments);
     case 'list':
-      return renderList(message, adjustments);
+      return renderList(message, preferred, options, adjustments);
+    default:
+      // `lettered` (options, too many choices); WhatsApp has no quick replies or carousels.
+      if (message.kind === 'buttons' || message.kind === 'list') {
+        const count = choiceGroups(message).reduce((n, g) => n + g.choices.length, 0);
+        if (count === 0) return emptyChoices(message, adjustments);
+        adjustments.push(tooMany(message, count));
+      }
+      break;
+  }
+  return lettered(message, adjustments);
+}
+
+/** Missing choice arrays (from untyped callers) as empty ones, so the rules can count them. */
+function withDefaults(message: ChannelMessage): ChannelMessage {
+  switch (message.kind) {
+    case 'buttons':
+      return { ...message, buttons: message.buttons ?? [] };
+    case 'list':
+      return {
+        ...message,
+        sections: (message.sections ?? []).map((s) => ({ ...s, rows: s.rows ?? [] })),
+      };
     case 'options':
-      return lettered(
-        message.text,
-        message.groups.map((g) => ({
-          ...(g.title !== undefined && { title: g.title }),
-          choices: g.options,
-        })),
-        adjustments,
-      );
+      return {
+        ...message,
+        groups: (message.groups ?? []).map((g) => ({ ...g, options: g.options ?? [] })),
+      };
+    default:
+      return message;
   }
 }
 
@@ -226,10 +259,6 @@ function idsUsable(choices: readonly Choice[], max: number): boolean {
 const titlesUsable = (choices: readonly Choice[]) =>
   choices.every((c) => typeof c.title === 'string' && !blank(c.title));
 
-function bodyUsable(text: string): boolean {
-  return typeof text === 'string' && !blank(text) && codePointLength(text) <= limit.interactiveBody;
-}
-
 /** Button titles cut to 20 and made unique again ("Option…", "Opti… 2"). */
 function uniqueTitles(choices: readonly Choice[], adjustments: string[]): string[] {
   const used = new Set<string>();
@@ -247,96 +276,171 @@ function uniqueTitles(choices: readonly Choice[], adjustments: string[]): string
   });
 }
 
+/** The choices of a message in groups (sections, option groups), for lettered text. */
+function choiceGroups(
+  message: ChannelMessage,
+): { title?: string; choices: readonly (Choice & { key?: string })[] }[] {
+  switch (message.kind) {
+    case 'buttons':
+      return [{ choices: message.buttons ?? [] }];
+    case 'list':
+      return (message.sections ?? []).map((s) => ({
+        ...(s.title !== undefined && { title: s.title }),
+        choices: s.rows ?? [],
+      }));
+    case 'options':
+      return (message.groups ?? []).map((g) => ({
+        ...(g.title !== undefined && { title: g.title }),
+        choices: g.options ?? [],
+      }));
+    default:
+      return [];
+  }
+}
+
+/** Buttons or a list without choices: its text alone (Meta refuses interactive messages without). */
+function emptyChoices(
+  message: Extract<ChannelMessage, { kind: 'buttons' | 'list' }>,
+  adjustments: string[],
+): WhatsAppRendering {
+  adjustments.push(
+    message.kind === 'buttons' ? 'no buttons: sent as text' : 'no rows: sent as text',
+  );
+  return { content: textContent(message.text, adjustments), form: 'text', adjustments };
+}
+
+function tooMany(
+  message: Extract<ChannelMessage, { kind: 'buttons' | 'list' }>,
+  count: number,
+): string {
+  if (message.kind === 'list' && count <= limit.listRows) {
+    return `${message.sections.length} sections (a WhatsApp list shows ${limit.listSections}): sent as lettered text`;
+  }
+  return `${count} choices (a WhatsApp list shows ${limit.listRows}): sent as lettered text`;
+}
+
+/** A rule of Meta's that `channelProfiles` does not hold, broken by these choices. */
+function metaChoiceProblem(
+  body: string,
+  choices: readonly Choice[],
+  idMax: number,
+): string | undefined {
+  if (typeof body !== 'string' || blank(body))
+    return 'no text above the choices (WhatsApp requires one)';
+  if (!titlesUsable(choices)) return 'a choice without a title';
+  if (!idsUsable(choices, idMax)) {
+    return 'choice ids WhatsApp refuses (empty, too long, duplicated or space-padded)';
+  }
+  return undefined;
+}
+
+function degrade(
+  message: ChannelMessage,
+  reasons: readonly (string | undefined)[],
+  adjustments: string[],
+): WhatsAppRendering {
+  adjustments.push(`${reasons.filter((r) => r !== undefined).join('; ')}: sent as lettered text`);
+  return lettered(message, adjustments);
+}
+
+/**
+ * Reply buttons, as `preferredRendering` chose. The last resort: titles over 20 are cut; what
+ * `renderingProblems` still finds then (a body over 1024) or a rule of Meta's the profile does
+ * not hold (ids, an empty body) sends lettered text instead.
+ */
 function renderButtons(
-  message: Extract<ChannelMessage, { kind: 'buttons' }>,
+  message: ChannelMessage,
+  preferred: Extract<ChannelRendering, { form: 'buttons' }>,
+  adjustments: string[],
+): WhatsAppRendering {
+  const buttons = preferred.buttons ?? [];
+  if (message.kind === 'buttons' && buttons.length === 0) return emptyChoices(message, adjustments);
+  const body = wellFormed(preferred.text ?? '');
+  const metaProblem = metaChoiceProblem(body, buttons, limit.buttonId);
+  if (metaProblem !== undefined) return degrade(message, [metaProblem], adjustments);
+  const cuts: string[] = [];
+  const titles = uniqueTitles(buttons, cuts);
+  const fitted = buttons.map((b, i) => ({ ...b, title: titles[i] as string }));
+  const problems = renderingProblems(
+    { form: 'buttons', text: body, buttons: fitted },
+    whatsAppProfile,
+  );
+  if (problems.length > 0) return degrade(message, problems, adjustments);
+  adjustments.push(...cuts);
+  return {
+    content: {
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: body },
+        action: {
+          buttons: fitted.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })),
+        },
+      },
+    },
+    form: 'buttons',
+    adjustments,
+  };
+}
+
+/**
+ * A list, as `preferredRendering` chose (a list message, or 4–10 buttons). The last resort:
+ * titles, descriptions and the label are cut to their limits and empty sections dropped; what
+ * `renderingProblems` still finds then (a body over 1024) or a rule of Meta's the profile does
+ * not hold (ids, an empty body) sends lettered text instead.
+ */
+function renderList(
+  message: ChannelMessage,
+  preferred: Extract<ChannelRendering, { form: 'list' }>,
   options: RenderOptions,
   adjustments: string[],
 ): WhatsAppRendering {
-  const buttons = message.buttons ?? [];
-  if (buttons.length === 0) {
-    adjustments.push('no buttons: sent as text');
-    return { content: textContent(message.text, adjustments), form: 'text', adjustments };
-  }
-  const body = wellFormed(message.text ?? '');
-  const interactive = bodyUsable(body) && titlesUsable(buttons);
-  if (interactive && buttons.length <= limit.buttons && idsUsable(buttons, limit.buttonId)) {
-    const titles = uniqueTitles(buttons, adjustments);
-    return {
-      content: {
-        type: 'interactive',
-        interactive: {
-          type: 'button',
-          body: { text: body },
-          action: {
-            buttons: buttons.map((b, i) => ({
-              type: 'reply',
-              reply: { id: b.id, title: titles[i] as string },
-            })),
-          },
-        },
-      },
-      form: 'buttons',
-      adjustments,
-    };
-  }
-  if (interactive && buttons.length <= limit.listRows && idsUsable(buttons, limit.rowId)) {
-    adjustments.push(
-      buttons.length > limit.buttons
-        ? `${buttons.length} buttons (WhatsApp shows 3): sent as a list`
-        : 'button ids WhatsApp refuses for buttons: sent as a list',
-    );
-    const label = blank(options.listButtonLabel)
-      ? defaultListButtonLabel
-      : truncateText(wellFormed(options.listButtonLabel as string), limit.listButtonLabel);
-    return listRendering(body, label, [{ rows: buttons }], adjustments);
-  }
-  adjustments.push(degradeReason(body, buttons, buttons.length, limit.listRows));
-  return lettered(message.text, [{ choices: buttons }], adjustments);
-}
-
-function degradeReason(
-  body: string,
-  choices: readonly Choice[],
-  count: number,
-  max: number,
-): string {
-  if (count > max) return `${count} choices (a WhatsApp list shows ${max}): sent as lettered text`;
-  if (!bodyUsable(body)) {
-    return blank(body)
-      ? 'no text above the choices (WhatsApp requires one): sent as lettered text'
-      : `text of ${codePointLength(body)} characters above the choices (WhatsApp allows ${limit.interactiveBody}): sent as lettered text`;
-  }
-  if (!titlesUsable(choices)) return 'a choice without a title: sent as lettered text';
-  return 'choice ids WhatsApp refuses (empty, too long, duplicated or space-padded): sent as lettered text';
-}
-
-function renderList(
-  message: Extract<ChannelMessage, { kind: 'list' }>,
-  adjustments: string[],
-): WhatsAppRendering {
-  const sections = (message.sections ?? []).filter((s) => (s.rows ?? []).length > 0);
+  const sections = (preferred.sections ?? []).filter((s) => (s.rows ?? []).length > 0);
   const rows = sections.flatMap((s) => s.rows);
-  if (rows.length === 0) {
-    adjustments.push('no rows: sent as text');
-    return { content: textContent(message.text, adjustments), form: 'text', adjustments };
+  if ((message.kind === 'buttons' || message.kind === 'list') && rows.length === 0) {
+    return emptyChoices(message, adjustments);
   }
-  const body = wellFormed(message.text ?? '');
-  if (
-    rows.length <= limit.listRows &&
-    sections.length <= limit.listSections &&
-    bodyUsable(body) &&
-    titlesUsable(rows) &&
-    idsUsable(rows, limit.rowId)
-  ) {
-    const label = blank(message.buttonLabel)
+  const body = wellFormed(preferred.text ?? '');
+  const metaProblem = metaChoiceProblem(body, rows, limit.rowId);
+  if (metaProblem !== undefined) return degrade(message, [metaProblem], adjustments);
+  let label: string;
+  if (message.kind === 'buttons') {
+    label = blank(options.listButtonLabel)
+      ? preferred.buttonLabel
+      : wellFormed(options.listButtonLabel as string);
+  } else {
+    label = blank(preferred.buttonLabel)
       ? defaultListButtonLabel
-      : fit(wellFormed(message.buttonLabel), limit.listButtonLabel, 'the list button', adjustments);
-    return listRendering(body, label, sections, adjustments);
+      : wellFormed(preferred.buttonLabel);
   }
-  adjustments.push(degradeReason(body, rows, rows.length, limit.listRows));
-  return lettered(
-    message.text,
-    sections.map((s) => ({ ...(s.title !== undefined && { title: s.title }), choices: s.rows })),
+  const cut = (text: string | undefined, max: number) =>
+    text === undefined ? undefined : truncateText(wellFormed(text.trim()), max);
+  const problems = renderingProblems(
+    {
+      form: 'list',
+      text: body,
+      buttonLabel: truncateText(label, limit.listButtonLabel),
+      sections: sections.map((s) => ({
+        ...(s.title !== undefined && { title: cut(s.title, limit.sectionTitle) }),
+        rows: s.rows.map((r) => ({
+          id: r.id,
+          title: cut(r.title, limit.rowTitle) as string,
+          ...(r.description !== undefined && {
+            description: cut(r.description, limit.rowDescription),
+          }),
+        })),
+      })),
+    },
+    whatsAppProfile,
+  );
+  if (problems.length > 0) return degrade(message, problems, adjustments);
+  if (message.kind === 'buttons') {
+    adjustments.push(`${rows.length} buttons (WhatsApp shows ${limit.buttons}): sent as a list`);
+  }
+  return listRendering(
+    body,
+    fit(label, limit.listButtonLabel, 'the list button', adjustments),
+    sections,
     adjustments,
   );
 }
@@ -413,7 +517,16 @@ const letteredLineMin = 12;
  * Text first, then a `*title*` line per titled group and an `A. Title — description` line per
  * choice (the format of @chatloom/flow-engine's navigation messages). Always fits in 4096.
  */
-function lettered(
+function lettered(message: ChannelMessage, adjustments: string[]): WhatsAppRendering {
+  const text = 'text' in message ? message.text : '';
+  // A list's empty sections are dropped, as Meta drops them; an options group keeps its title.
+  const groups = choiceGroups(message).filter(
+    (g) => message.kind !== 'list' || g.choices.length > 0,
+  );
+  return letteredText(text, groups, adjustments);
+}
+
+function letteredText(
   text: string,
   groups: readonly { title?: string; choices: readonly (Choice & { key?: string })[] }[],
   adjustments: string[],

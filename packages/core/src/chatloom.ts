@@ -10,7 +10,10 @@ import {
   type ChannelMessage,
   compileFlow,
   type FlowDefinition,
+  FlowValidationError,
   messagingWindow,
+  type SystemMessages,
+  validateSystemMessages,
   windowClosedMessage,
 } from '@chatloom/flow-engine';
 import {
@@ -109,6 +112,18 @@ export interface Chatloom {
   dispatch(): Promise<number>;
 
   createTenant(input: { id?: string; name: string }): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+  /**
+   * Sets the tenant's system messages (invalid, thank-you, session timeout), the defaults of
+   * every flow of the tenant; `null` clears them. Throws `FlowValidationError` with every
+   * diagnostic for invalid messages.
+   */
+  setSystemMessages(tenantId: string, messages: SystemMessages | null): Promise<Tenant>;
+  /**
+   * Cancels the channel's delayed messages no send was tried for yet (`sendMessage` with a
+   * later `at`): they become `failed` with `reason`. Returns how many.
+   */
+  cancelScheduledMessages(channelId: string, reason?: string): Promise<number>;
   createChannel(input: {
     id?: string;
     tenantId: string;
@@ -136,6 +151,8 @@ export interface Chatloom {
     options?: { publish?: boolean },
   ): Promise<void>;
   publishFlow(tenantId: string, flowId: string, version: number | null): Promise<void>;
+  /** Deletes every version of a flow; its sessions end at their next message. Returns how many versions. */
+  deleteFlow(tenantId: string, flowId: string): Promise<number>;
 
   listTemplates(channelId: string): Promise<TemplateInfo[]>;
   createTemplate(channelId: string, template: NewTemplate): Promise<TemplateInfo>;
@@ -357,11 +374,18 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
   const channels = new Cache<ChannelRecord | undefined>(ttl, (id) => store.getChannel(id));
   const flowSets = new Cache<FlowSet>(ttl, async (tenantId) => {
     const rows = await store.listFlows(tenantId, { published: true });
+    const tenant = rows.length > 0 ? await store.getTenant(tenantId) : undefined;
+    const systemMessages = tenant?.system_messages
+      ? (JSON.parse(tenant.system_messages) as SystemMessages)
+      : undefined;
     const definitions: FlowDefinition[] = [];
     const byId = new Map<string, ReturnType<typeof compileFlow>>();
     for (const row of rows) {
       try {
-        const compiled = compileFlow(JSON.parse(row.definition));
+        const compiled = compileFlow(
+          JSON.parse(row.definition),
+          systemMessages ? { systemMessages } : {},
+        );
         definitions.push(compiled.definition);
         byId.set(compiled.id, compiled);
       } catch (error) {
@@ -730,6 +754,32 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
       return toTenant(row);
     },
 
+    async getTenant(id) {
+      const row = await store.getTenant(id);
+      return row && toTenant(row);
+    },
+
+    async setSystemMessages(tenantId, messages) {
+      if (messages !== null) {
+        const result = validateSystemMessages(messages);
+        if (!result.valid) throw new FlowValidationError('system messages', result.diagnostics);
+      }
+      const found = await store.setTenantSystemMessages(
+        tenantId,
+        messages === null ? null : JSON.stringify(messages),
+      );
+      if (!found) throw new NotFoundError(`Tenant "${tenantId}" does not exist`);
+      flowSets.forget(tenantId);
+      const row = await store.getTenant(tenantId);
+      return toTenant(row!);
+    },
+
+    async cancelScheduledMessages(channelId, reason = 'Scheduled message deleted') {
+      const changes = await store.cancelScheduled(channelId, clock.now(), reason);
+      for (const change of changes) emit('message.status', change);
+      return changes.length;
+    },
+
     async createChannel(input) {
       requireAdapter(input.platform);
       if (!(await store.getTenant(input.tenantId)))
@@ -822,6 +872,12 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
     async publishFlow(tenantId, flowId, version) {
       await store.publishFlow(tenantId, flowId, version, clock.now());
       flowSets.forget(tenantId);
+    },
+
+    async deleteFlow(tenantId, flowId) {
+      const deleted = await store.deleteFlow(tenantId, flowId);
+      flowSets.forget(tenantId);
+      return deleted;
     },
 
     async listTemplates(channelId) {

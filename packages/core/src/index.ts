@@ -9,6 +9,7 @@ export {
 } from './chatloom.js';
 export { CredentialsKeyError, type EncryptionKey } from './crypto.js';
 export { type DispatcherOptions, TokenBucket } from './dispatcher.js';
+export { newId } from './ids.js';
 export {
   type ChatloomEventName,
   type ChatloomEvents,
@@ -28,7 +29,18 @@ export {
   WindowClosedError,
 } from './model.js';
 export { createPostgresStore, type PostgresStoreOptions } from './postgres.js';
-export type { ChannelStatus, Dialect } from './schema.js';
+export type {
+  ChannelStatus,
+  ChannelTable,
+  ContactTable,
+  ConversationTable,
+  Database,
+  Dialect,
+  FlowTable,
+  MessageTable,
+  OutboxTable,
+  TenantTable,
+} from './schema.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export type {
   ChannelRecord,

@@ -1,5 +1,5 @@
 /** The public domain objects (camelCase views of the stored rows), events, clock and logger. */
-import type { ChannelMessage } from '@chatloom/flow-engine';
+import type { ChannelMessage, SystemMessages } from '@chatloom/flow-engine';
 import type { InboundContent } from './adapter.js';
 import type {
   ContactTable,
@@ -19,6 +19,8 @@ export interface Tenant {
   id: string;
   name: string;
   createdAt: number;
+  /** The tenant's system messages: defaults for every flow (a flow's own override them). */
+  systemMessages: SystemMessages | null;
 }
 
 export interface Contact {
@@ -71,6 +73,7 @@ export const toTenant = (row: TenantTable): Tenant => ({
   id: row.id,
   name: row.name,
   createdAt: Number(row.created_at),
+  systemMessages: row.system_messages ? (JSON.parse(row.system_messages) as SystemMessages) : null,
 });
 
 export const toContact = (row: ContactTable): Contact => ({

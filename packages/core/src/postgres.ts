@@ -8,7 +8,7 @@
  * that each conversation's messages are handled in arrival order.
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { type MigrationProvider, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { type EncryptionKey, parseKey } from './crypto.js';
 import { compile, type Op, type QueryContext } from './queries.js';
@@ -63,6 +63,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     return next.value;
   }
 
+  async function createSchema() {
+    if (!options.schema) return;
+    const client = await pool.connect();
+    try {
+      await client.query(`create schema if not exists "${options.schema}"`);
+    } finally {
+      client.release();
+    }
+  }
+
   let closed = false;
   return buildStore(
     ctx,
@@ -91,19 +101,24 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     {
       dialect: 'postgres',
       singleProcess: false,
+      kysely: db,
       async migrate() {
-        if (options.schema) {
-          const client = await pool.connect();
-          try {
-            await client.query(`create schema if not exists "${options.schema}"`);
-          } finally {
-            client.release();
-          }
-        }
+        await createSchema();
         const { error } = await new Migrator({
           db,
           provider: migrations('postgres'),
           // Without it Kysely may find another schema's migration tables and skip creating its own.
+          ...(options.schema && { migrationTableSchema: options.schema }),
+        }).migrateToLatest();
+        if (error) throw error;
+      },
+      async migrateExtra(name: string, provider: MigrationProvider) {
+        await createSchema();
+        const { error } = await new Migrator({
+          db,
+          provider,
+          migrationTableName: `${name}_migration`,
+          migrationLockTableName: `${name}_migration_lock`,
           ...(options.schema && { migrationTableSchema: options.schema }),
         }).migrateToLatest();
         if (error) throw error;

@@ -79,6 +79,21 @@ export function* getTenant(ctx: QueryContext, id: string): Op<TenantTable | unde
   return (yield* rows(ctx.db.selectFrom('tenants').selectAll().where('id', '=', id)))[0];
 }
 
+export function* setTenantSystemMessages(
+  ctx: QueryContext,
+  id: string,
+  systemMessages: string | null,
+): Op<boolean> {
+  const updated = yield* rows(
+    ctx.db
+      .updateTable('tenants')
+      .set({ system_messages: systemMessages })
+      .where('id', '=', id)
+      .returning('id'),
+  );
+  return updated.length > 0;
+}
+
 function requireKey(ctx: QueryContext): Buffer {
   if (!ctx.key) {
     throw new Error(
@@ -202,6 +217,17 @@ export function* listFlows(
   let query = ctx.db.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId);
   if (published !== undefined) query = query.where('published', '=', published ? 1 : 0);
   return yield* rows(query.orderBy('flow_id').orderBy('version'));
+}
+
+export function* deleteFlow(ctx: QueryContext, tenantId: string, flowId: string): Op<number> {
+  const deleted = yield* rows(
+    ctx.db
+      .deleteFrom('flows')
+      .where('tenant_id', '=', tenantId)
+      .where('flow_id', '=', flowId)
+      .returning('version'),
+  );
+  return deleted.length;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -749,6 +775,48 @@ export function* completeOutbox(
       );
       changes.push(...updated.map(changed));
     }
+  }
+  return changes;
+}
+
+export function* cancelScheduled(
+  ctx: QueryContext,
+  channelId: string,
+  now: number,
+  error: string,
+): Op<StatusChange[]> {
+  const { db } = ctx;
+  let query = db
+    .selectFrom('outbox')
+    .select(['seq', 'message_id'])
+    .where('channel_id', '=', channelId)
+    .where('next_attempt_at', '>', now)
+    .where('attempts', '=', 0)
+    .where('claimed_until', 'is', null);
+  if (ctx.dialect === 'postgres') query = query.forUpdate().skipLocked();
+  const found = yield* rows(query);
+  if (found.length === 0) return [];
+  const changes: StatusChange[] = [];
+  for (let i = 0; i < found.length; i += 500) {
+    const chunk = found.slice(i, i + 500);
+    yield db.deleteFrom('outbox').where(
+      'seq',
+      'in',
+      chunk.map((row) => row.seq),
+    );
+    const updated = yield* rows(
+      db
+        .updateTable('messages')
+        .set({ status: 'failed', error, updated_at: now })
+        .where(
+          'id',
+          'in',
+          chunk.map((row) => row.message_id),
+        )
+        .where('status', '=', 'pending')
+        .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
+    );
+    changes.push(...updated.map(changed));
   }
   return changes;
 }

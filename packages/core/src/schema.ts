@@ -13,6 +13,8 @@ export interface TenantTable {
   id: string;
   name: string;
   created_at: number;
+  /** JSON of the tenant's `SystemMessages` (flows' defaults), or null. */
+  system_messages?: string | null;
 }
 
 export type ChannelStatus = 'pending' | 'good' | 'invalid';
@@ -370,11 +372,26 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+const tenantSystemMessages: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('tenants').addColumn('system_messages', 'text').execute();
+    // Delayed messages of a channel (tools: list and cancel them).
+    await db.schema
+      .createIndex('outbox_channel_due')
+      .on('outbox')
+      .columns(['channel_id', 'next_attempt_at'])
+      .execute();
+  },
+};
+
 /** The migrations, in order. Names sort; never edit a released one, add a new one. */
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '2026_11_01_0001_initial': initial(dialect) };
+      return {
+        '2026_11_01_0001_initial': initial(dialect),
+        '2026_11_20_0002_tenant_system_messages': tenantSystemMessages,
+      };
     },
   };
 }

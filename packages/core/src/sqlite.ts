@@ -9,7 +9,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { type MigrationProvider, Migrator } from 'kysely/migration';
 import { type EncryptionKey, parseKey } from './crypto.js';
 import { compile, type Op, type QueryContext } from './queries.js';
 import { type Database, migrations } from './schema.js';
@@ -87,6 +87,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     {
       dialect: 'sqlite',
       singleProcess: true,
+      kysely: db,
+      async migrateExtra(name: string, provider: MigrationProvider) {
+        const { error } = await new Migrator({
+          db,
+          provider,
+          migrationTableName: `${name}_migration`,
+          migrationLockTableName: `${name}_migration_lock`,
+        }).migrateToLatest();
+        if (error) throw error;
+      },
       async migrate() {
         const { error } = await new Migrator({
           db,

@@ -15,7 +15,10 @@ export interface Runner {
 export function buildStore(
   ctx: QueryContext,
   runner: Runner,
-  driver: Pick<Store, 'dialect' | 'singleProcess' | 'migrate' | 'close'>,
+  driver: Pick<
+    Store,
+    'dialect' | 'singleProcess' | 'migrate' | 'close' | 'kysely' | 'migrateExtra'
+  >,
 ): Store {
   const read = <R>(op: Op<R>) => runner.run(op, false);
   const write = <R>(op: Op<R>) => runner.run(op, true);
@@ -23,6 +26,10 @@ export function buildStore(
     ...driver,
     insertTenant: (row) => write(q.insertTenant(ctx, row)),
     getTenant: (id) => read(q.getTenant(ctx, id)),
+    setTenantSystemMessages: (id, systemMessages) =>
+      write(q.setTenantSystemMessages(ctx, id, systemMessages)),
+    cancelScheduled: (channelId, now, error) =>
+      write(q.cancelScheduled(ctx, channelId, now, error)),
     saveChannel: (channel) => write(q.saveChannel(ctx, channel)),
     getChannel: (id) => read(q.getChannel(ctx, id)),
     listChannels: (tenantId) => read(q.listChannels(ctx, tenantId)),
@@ -30,6 +37,7 @@ export function buildStore(
     publishFlow: (tenantId, flowId, version, at) =>
       write(q.publishFlow(ctx, tenantId, flowId, version, at)),
     listFlows: (tenantId, options) => read(q.listFlows(ctx, tenantId, options?.published)),
+    deleteFlow: (tenantId, flowId) => write(q.deleteFlow(ctx, tenantId, flowId)),
     appendInboundEvents: (events) => write(q.appendInboundEvents(ctx, events)),
     pendingInboundEvents: (limit) => read(q.pendingInboundEvents(ctx, limit)),
     dueTimers: (now, limit) => read(q.dueTimers(ctx, now, limit)),

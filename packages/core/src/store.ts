@@ -7,10 +7,13 @@
  * synchronous `apply` written once in core, and writes the changes `apply` returns. The
  * domain logic never depends on the database; the drivers never contain domain logic.
  */
+import type { Kysely } from 'kysely';
+import type { MigrationProvider } from 'kysely/migration';
 import type {
   ChannelStatus,
   ContactTable,
   ConversationTable,
+  Database,
   Dialect,
   FlowSessionTable,
   FlowTable,
@@ -198,6 +201,26 @@ export interface Store {
   /** Runs the migrations not yet applied. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The Kysely instance on this store's database, for embedders that keep tables of their own
+   * beside core's (the reference server does) or run read-only queries on core's. Write to
+   * core's tables only through `createChatloom`'s methods. On SQLite never open a Kysely
+   * transaction here: an async transaction on the one connection would take in core's writes.
+   */
+  readonly kysely: Kysely<Database>;
+  /**
+   * Runs another set of migrations on this database, tracked in tables of its own
+   * (`<name>_migration`, `<name>_migration_lock`), in the store's schema.
+   */
+  migrateExtra(name: string, provider: MigrationProvider): Promise<void>;
+
+  /** Updates a tenant's system messages (JSON of `SystemMessages`, or null to clear). */
+  setTenantSystemMessages(id: string, systemMessages: string | null): Promise<boolean>;
+  /**
+   * Cancels a channel's messages waiting in the outbox for a later time (delayed messages that
+   * no send has been tried for yet): their outbox rows go, the messages become `failed`.
+   */
+  cancelScheduled(channelId: string, now: number, error: string): Promise<StatusChange[]>;
 
   insertTenant(row: TenantTable): Promise<void>;
   getTenant(id: string): Promise<TenantTable | undefined>;
@@ -209,6 +232,8 @@ export interface Store {
   /** Publishes one version of a flow (unpublishing the others), or unpublishes all with `null`. */
   publishFlow(tenantId: string, flowId: string, version: number | null, at: number): Promise<void>;
   listFlows(tenantId: string, options?: { published?: boolean }): Promise<FlowTable[]>;
+  /** Deletes every version of a flow; returns how many. */
+  deleteFlow(tenantId: string, flowId: string): Promise<number>;
 
   /** Stores raw webhook bodies in one transaction (group commit). */
   appendInboundEvents(events: NewInboundEvent[]): Promise<void>;

@@ -9,6 +9,7 @@ import {
   graphErrorInfo,
   graphErrorTable,
   parseGraphErrorBody,
+  ruleForCode,
 } from './errors.js';
 
 const http = (code: number | undefined, status = 400, extra: Partial<GraphErrorInfo> = {}) =>
@@ -158,5 +159,27 @@ describe('defineGraphErrorTable: a platform on top of the Graph codes', () => {
     expect(classify(9, 0).retryAfterMs).toBe(1_000);
     expect(classify(9, 2).retryAfterMs).toBe(16_000);
     expect(classify(7).message).toMatch(/^\[Example\]/);
+  });
+
+  it('code/subcode pairs win over the code; other subcodes fall back to it', () => {
+    const withPairs = defineGraphErrorTable('Example', {}, [], {
+      '10/2018278': { kind: 'window-closed', why: 'outside the window' },
+    });
+    const classify10 = (subcode?: number) =>
+      classifyGraphError(
+        {
+          failure: 'http',
+          status: 400,
+          code: 10,
+          message: 'm',
+          ...(subcode !== undefined && { subcode }),
+        },
+        withPairs,
+      ).kind;
+    expect(classify10(2018278)).toBe('window-closed');
+    expect(classify10(1)).toBe('permanent');
+    expect(classify10()).toBe('permanent');
+    expect(ruleForCode(withPairs, 10, 2018278)?.kind).toBe('window-closed');
+    expect(ruleForCode(withPairs, 10)?.kind).toBe('permanent');
   });
 });

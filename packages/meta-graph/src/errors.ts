@@ -135,6 +135,9 @@ export type GraphErrorRule =
   | { kind: 'window-closed'; why: string }
   | { kind: 'permanent'; why: string };
 
+/** A code and subcode pair (`10/2018278`): Messenger tells errors of one code apart by subcode. */
+export type GraphErrorSubcodeKey = `${number}/${number}`;
+
 /** One platform's error codes, on top of the Graph-wide ones. */
 export interface GraphErrorTable {
   /** The platform's name in error messages (`WhatsApp`). */
@@ -142,6 +145,8 @@ export interface GraphErrorTable {
   codes: Readonly<Record<number, GraphErrorRule>>;
   /** Code ranges (`132000–132016`); single codes win over ranges. */
   ranges: readonly { from: number; to: number; rule: GraphErrorRule }[];
+  /** Code and subcode pairs; they win over the code alone. */
+  subcodes: Readonly<Record<GraphErrorSubcodeKey, GraphErrorRule>>;
 }
 
 const minute = 60_000;
@@ -170,24 +175,37 @@ const graphRanges: GraphErrorTable['ranges'] = [
   { from: 200, to: 299, rule: { kind: 'permanent', why: 'the token lacks a permission' } },
 ];
 
-/** A platform's table: its codes and ranges on top of {@link graphErrorCodes}. */
+/**
+ * A platform's table: its codes, ranges and code/subcode pairs on top of
+ * {@link graphErrorCodes}.
+ */
 export function defineGraphErrorTable(
   platform: string,
   codes: Readonly<Record<number, GraphErrorRule>>,
   ranges: GraphErrorTable['ranges'] = [],
+  subcodes: GraphErrorTable['subcodes'] = {},
 ): GraphErrorTable {
   return {
     platform,
     codes: { ...graphErrorCodes, ...codes },
     ranges: [...ranges, ...graphRanges],
+    subcodes: { ...subcodes },
   };
 }
 
 /** The Graph-wide table, for calls that belong to no platform. */
 export const graphErrorTable: GraphErrorTable = defineGraphErrorTable('Graph API', {});
 
-/** The rule for a code, if the table knows it. */
-export function ruleForCode(table: GraphErrorTable, code: number): GraphErrorRule | undefined {
+/** The rule for a code (and subcode), if the table knows it: the pair first, then the code. */
+export function ruleForCode(
+  table: GraphErrorTable,
+  code: number,
+  subcode?: number,
+): GraphErrorRule | undefined {
+  if (subcode !== undefined) {
+    const pair = table.subcodes[`${code}/${subcode}`];
+    if (pair !== undefined) return pair;
+  }
   const exact = table.codes[code];
   if (exact !== undefined) return exact;
   return table.ranges.find((r) => code >= r.from && code <= r.to)?.rule;
@@ -216,7 +234,7 @@ export function ruleForFailure(info: GraphErrorInfo, table: GraphErrorTable): Gr
       break;
   }
   if (info.code !== undefined) {
-    const rule = ruleForCode(table, info.code);
+    const rule = ruleForCode(table, info.code, info.subcode);
     if (rule !== undefined) return rule;
   }
   if (info.isTransient === true)

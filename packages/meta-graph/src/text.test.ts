@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codePointLength, truncateText, wellFormed } from './text.js';
+import {
+  codePointLength,
+  fitTitles,
+  truncateText,
+  truncateToFit,
+  utf8Length,
+  wellFormed,
+} from './text.js';
 
 describe('truncateText', () => {
   it('keeps what fits and cuts the rest with an ellipsis, counting code points', () => {
@@ -55,6 +62,50 @@ describe('codePointLength', () => {
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         expect(codePointLength(s)).toBe(Array.from(s).length);
       }),
+    );
+  });
+});
+
+describe('utf8Length, truncateToFit, fitTitles', () => {
+  it('utf8Length counts bytes', () => {
+    expect(utf8Length('aé😀')).toBe(1 + 2 + 4);
+  });
+
+  it('truncateToFit finds the longest cut a predicate accepts', () => {
+    const fitsBytes = (t: string) => utf8Length(t) <= 10;
+    expect(truncateToFit('short', fitsBytes)).toBe('short');
+    const cut = truncateToFit('😀😀😀😀😀', fitsBytes);
+    expect(cut).toBe('😀…'); // 7 bytes; two emoji and the ellipsis would be 11
+    expect(truncateToFit('abc', () => false)).toBe('');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.nat({ max: 60 }),
+        (text, max) => {
+          const out = truncateToFit(text, (t) => utf8Length(t) <= max);
+          expect(utf8Length(out)).toBeLessThanOrEqual(Math.max(max, 0));
+        },
+      ),
+    );
+  });
+
+  it('fitTitles cuts to max and keeps titles unique', () => {
+    expect(fitTitles(['Same', 'Same', 'Same'], 20)).toEqual(['Same', 'Same 2', 'Same 3']);
+    expect(fitTitles(['Express delivery next day', 'Express delivery next week'], 20)).toEqual([
+      'Express delivery ne…',
+      'Express delivery… 2',
+    ]);
+    expect(fitTitles(['  Padded  '], 20)).toEqual(['Padded']);
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), { maxLength: 13 }),
+        (titles) => {
+          const out = fitTitles(titles, 20);
+          for (const t of out) expect(codePointLength(t)).toBeLessThanOrEqual(20);
+          const nonEmpty = out.filter((t) => t !== '');
+          expect(new Set(nonEmpty).size).toBe(nonEmpty.length);
+        },
+      ),
     );
   });
 });

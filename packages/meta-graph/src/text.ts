@@ -49,3 +49,49 @@ export function truncateText(text: string, max: number): string {
   if (out === '') out = Array.from(text).slice(0, budget).join('');
   return `${out.trimEnd()}…`;
 }
+
+/** Length in UTF-8 bytes (Instagram counts its text limit in bytes). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * The longest cut of `text` (as {@link truncateText} cuts) that `fits` accepts: `text` itself
+ * when it fits, `''` when no cut does. For limits that are not a plain code-point count
+ * (UTF-8 bytes, a text with a fixed tail).
+ */
+export function truncateToFit(text: string, fits: (candidate: string) => boolean): string {
+  if (fits(text)) return text;
+  let low = 0;
+  let high = codePointLength(text) - 1;
+  let best = '';
+  while (low <= high) {
+    const budget = (low + high) >> 1;
+    const candidate = truncateText(text, budget);
+    if (fits(candidate)) {
+      best = candidate;
+      low = budget + 1;
+    } else {
+      high = budget - 1;
+    }
+  }
+  return best;
+}
+
+/**
+ * Titles cut to `max` code points and made unique again (`Express…`, `Expre… 2`): what a
+ * person sees on buttons must tell them apart even after a cut. Blank titles stay as they are.
+ */
+export function fitTitles(titles: readonly string[], max: number): string[] {
+  const used = new Set<string>();
+  return titles.map((raw) => {
+    const title = wellFormed(raw.trim());
+    let out = truncateText(title, max);
+    for (let n = 2; used.has(out) && out !== ''; n++) {
+      const suffix = ` ${n}`;
+      out = `${truncateText(title, max - suffix.length)}${suffix}`;
+    }
+    used.add(out);
+    return out;
+  });
+}

@@ -12,12 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createChatloom,
-  createPostgresStore,
-  createSqliteStore,
-  type Store,
-} from '@chatloom/core';
+import { createChatloom, createPostgresStore, createSqliteStore, type Store } from '@chatloom/core';
 import { createTestAdapter, textEvent } from '@chatloom/core/testing';
 
 // pg is a dependency of @chatloom/core, not of the workspace root.

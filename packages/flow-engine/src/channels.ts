@@ -7,6 +7,7 @@
  * instagram-messaging.md §3.1.
  */
 import { clampText, codePointLength } from './limits.js';
+import { navigationKey } from './render.js';
 import type { ChannelMessage, Choice } from './types.js';
 import { type WindowRule, windowRules } from './window.js';
 
@@ -105,16 +106,14 @@ export type ChannelRendering =
 /** The label WhatsApp shows on the button that opens a list built from buttons. */
 const listButtonLabel = '☰';
 
-const keyOf = (index: number) => String.fromCharCode(65 + index);
-
 /** The choices of a message as keyed lines: text first, then "A. Title" per choice. */
 export function letteredRendering(
   message: Extract<ChannelMessage, { kind: 'buttons' | 'list' | 'options' }>,
 ): Extract<ChannelRendering, { form: 'lettered' }> {
-  const lines: string[] = [message.text];
+  const lines: string[] = message.text.trim() === '' ? [] : [message.text];
   const choices: (Choice & { key: string })[] = [];
   const add = (choice: Choice, key?: string) => {
-    const k = key ?? keyOf(choices.length);
+    const k = key ?? navigationKey(choices.length);
     choices.push({ ...choice, key: k });
     lines.push(`${k}. ${choice.title}${choice.description ? ` — ${choice.description}` : ''}`);
   };

@@ -407,25 +407,32 @@ function runnable(code: string): boolean {
   return /too-long|-count$|^translation\.|^message\.empty$|^option\.duplicate-label$/.test(code);
 }
 
+// Keyed by the content itself (definition and tenant system messages, as JSON): two tenants'
+// flows that share an id and version, or an edited definition saved under the same version,
+// never get each other's compiled flow. Least recently used entries go first.
 const cache = new Map<string, CompiledFlow>();
-const cacheLimit = 1000;
+const cacheLimit = 500;
 
 /**
- * Validates and compiles a flow. Compiled flows are cached by flow id and version (and the
- * tenant's system messages): publish a new version rather than changing one in place.
- * Throws `FlowValidationError` (with every diagnostic) for an invalid flow.
+ * Validates and compiles a flow. Compiled flows are cached by content, so compiling the same
+ * definition again is cheap. The compiled flow keeps its own copy of the definition: changing
+ * the object afterwards changes nothing. Throws `FlowValidationError` (with every diagnostic)
+ * for an invalid flow.
  */
 export function compileFlow(
   definition: FlowDefinition | unknown,
   options: CompileOptions = {},
 ): CompiledFlow {
   const d = definition as Partial<FlowDefinition> | null;
-  const key =
-    d && typeof d === 'object' && typeof d.id === 'string' && typeof d.version === 'number'
-      ? `${d.id}@${d.version}${options.systemMessages ? `#${JSON.stringify(options.systemMessages)}` : ''}`
-      : undefined;
-  const hit = key && !options.unchecked ? cache.get(key) : undefined;
-  if (hit) return hit;
+  const key = options.unchecked
+    ? undefined
+    : JSON.stringify([definition, options.systemMessages ?? null]);
+  const hit = key === undefined ? undefined : cache.get(key);
+  if (hit && key !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
 
   const result = validateFlow(definition);
   const blocking = options.unchecked
@@ -434,8 +441,11 @@ export function compileFlow(
   if (options.unchecked ? blocking.length > 0 : !result.valid) {
     throw new FlowValidationError(String(d?.id ?? '?'), result.diagnostics);
   }
-  const flow = definition as FlowDefinition;
-  const systemMessages: SystemMessages = { ...options.systemMessages, ...flow.systemMessages };
+  const flow = structuredClone(definition) as FlowDefinition;
+  const systemMessages: SystemMessages = structuredClone({
+    ...options.systemMessages,
+    ...flow.systemMessages,
+  });
   const machine = buildMachine(flow, systemMessages);
   const collected: { type: string; params?: unknown }[] = [];
   const system: Partial<Record<SystemMessageKind, SystemTable>> = {};
@@ -453,7 +463,7 @@ export function compileFlow(
     scope: inertScope(machine, collected),
     collected,
   };
-  if (key && !options.unchecked) {
+  if (key !== undefined) {
     if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
     cache.set(key, compiled);
   }

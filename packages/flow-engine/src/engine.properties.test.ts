@@ -8,10 +8,8 @@ import { conversationArbitrary, flowArbitrary, playConversation, type Trace } fr
 import type { SessionSnapshot } from './types.js';
 
 const whatsapp = channelProfiles.whatsapp;
-let compiled = 0;
-/** Each generated flow gets its own id, so the compile cache never mixes two of them. */
-const compile = (def: FlowDefinition): CompiledFlow =>
-  compileFlow({ ...def, id: `prop-${compiled++}` });
+// Every generated flow has the id "generated" and version 1: the compile cache must tell them apart.
+const compile = (def: FlowDefinition): CompiledFlow => compileFlow(def);
 
 const declaredStates = (flow: CompiledFlow) =>
   new Set<string>([

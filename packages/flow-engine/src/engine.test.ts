@@ -4,6 +4,7 @@ import { compileFlow } from './compile.js';
 import { advance, SessionSnapshotError, start } from './engine.js';
 import type { FlowDefinition } from './schema.js';
 import type { AdvanceResult, FlowInput, FlowOutput, SessionSnapshot } from './types.js';
+import { FlowValidationError } from './validate.js';
 
 const demo = JSON.parse(
   readFileSync(new URL('../../../examples/demo-flow.json', import.meta.url), 'utf8'),
@@ -385,6 +386,35 @@ describe('languages', () => {
     expect(advance(flow, first.snapshot, { type: 'language', language: 'de' }, t0).outputs).toEqual(
       [],
     );
+  });
+});
+
+describe('the compile cache', () => {
+  it('never gives one definition the compiled flow of another with the same id and version', () => {
+    const tenantA = structuredClone(demo);
+    const first = tenantA.steps[0]!.message;
+    if (first.type === 'text') first.text.en = 'Tenant A secret: your PIN is 4711';
+    const tenantB = structuredClone(demo);
+    const a = compileFlow(tenantA);
+    const b = compileFlow(tenantB);
+    expect(sent(start(b, { now: t0 }).outputs)[0]).toMatchObject({
+      text: "Hi ! Welcome to *Luigi's Pizza*. How can we help?",
+    });
+    expect(sent(start(a, { now: t0 }).outputs)[0]).toMatchObject({
+      text: 'Tenant A secret: your PIN is 4711',
+    });
+    expect(compileFlow(structuredClone(tenantB))).toBe(b);
+  });
+
+  it('validates an edited definition saved under the same version, and keeps its own copy', () => {
+    const edited = structuredClone(demo);
+    compileFlow(edited);
+    edited.startStep = 'nowhere';
+    expect(() => compileFlow(edited)).toThrow(FlowValidationError);
+    const kept = structuredClone(demo);
+    const flow = compileFlow(kept);
+    kept.steps[0]!.id = 'changed-after-compiling';
+    expect(flow.definition.steps[0]!.id).toBe('welcome');
   });
 });
 

@@ -6,6 +6,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledFlow, MachineEvent, StepTable, SystemTable } from './compile.js';
 import { choiceId, type SystemMessageKind, systemChoiceId } from './render.js';
 import { normalizeText } from './text.js';
+import { regexInputLimit } from './triggers.js';
 import {
   type AdvanceResult,
   type FlowInput,
@@ -249,6 +250,6 @@ function passes(table: StepTable, text: string): boolean {
     case 'number':
       return numberPattern.test(trimmed);
     case 'regex':
-      return table.pattern?.test(trimmed) ?? false;
+      return trimmed.length <= regexInputLimit && (table.pattern?.test(trimmed) ?? false);
   }
 }

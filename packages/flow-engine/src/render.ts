@@ -22,7 +22,11 @@ export const systemChoiceId = (message: SystemMessageKind, key: number) => `#${m
 export type SystemMessageKind = 'invalid' | 'timeout' | 'thank-you';
 
 /** Navigation keys: A, B, C… */
-export const navigationKey = (index: number) => String.fromCharCode(65 + index);
+export function navigationKey(index: number): string {
+  // A…Z, then AA, AB… (navigation steps stop at Z; lettered fallbacks can go further).
+  const letter = String.fromCharCode(65 + (index % 26));
+  return index < 26 ? letter : `${navigationKey(Math.floor(index / 26) - 1)}${letter}`;
+}
 
 interface Language {
   language: string;

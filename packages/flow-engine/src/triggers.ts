@@ -27,6 +27,9 @@ export function triggerRegex(keyword: string): RegExp | undefined {
   }
 }
 
+/** Regex triggers look at the first 1,000 characters of a message. */
+export const regexInputLimit = 1000;
+
 const regexCache = new Map<string, RegExp | undefined>();
 function cachedRegex(keyword: string): RegExp | undefined {
   if (!regexCache.has(keyword)) {
@@ -36,17 +39,29 @@ function cachedRegex(keyword: string): RegExp | undefined {
   return regexCache.get(keyword);
 }
 
+// Triggers are matched against every message that starts no session: normalise each keyword once.
+const normalizedKeywords = new WeakMap<Trigger, string>();
+function normalizedKeyword(trigger: Trigger): string {
+  let keyword = normalizedKeywords.get(trigger);
+  if (keyword === undefined) {
+    keyword = normalizeText(trigger.keyword);
+    normalizedKeywords.set(trigger, keyword);
+  }
+  return keyword;
+}
+
 /** Whether `normalizedText` fires `trigger`. Regex triggers run on the normalised text. */
 export function triggerMatches(trigger: Trigger, normalizedText: string): boolean {
   switch (trigger.match) {
     case 'exact':
-      return normalizeText(trigger.keyword) === normalizedText;
+      return normalizedKeyword(trigger) === normalizedText;
     case 'contains': {
-      const keyword = normalizeText(trigger.keyword);
+      const keyword = normalizedKeyword(trigger);
       return keyword.length > 0 && normalizedText.includes(keyword);
     }
     case 'regex':
-      return cachedRegex(trigger.keyword)?.test(normalizedText) ?? false;
+      // Bounded input keeps even a slow (polynomial) pattern fast; nested repetition is refused by validation.
+      return cachedRegex(trigger.keyword)?.test(normalizedText.slice(0, regexInputLimit)) ?? false;
   }
 }
 

@@ -245,7 +245,7 @@ describe('validateFlow properties', () => {
     fc.assert(
       fc.property(flowArbitrary(), (def) => {
         expect(errors(def)).toEqual([]);
-        const flow = compileFlow({ ...def, id: `gen-${Math.random().toString(36).slice(2)}` });
+        const flow = compileFlow(def);
         expect(flow.machine).toBeDefined();
       }),
       { numRuns: 300 },
@@ -258,6 +258,62 @@ describe('validateFlow properties', () => {
         expect(errors(mutated)).toEqual([mutation.expected]);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('regular expressions that could stall the process', () => {
+  it('refuses nested repetition in triggers and validation patterns, and accepts ordinary ones', () => {
+    const unsafe = ['^(a+)+$', '(\\w*)*x', '((ab)+)+', '(x{2,})+', '(a|b+)*'];
+    const safe = [
+      '^(hello|hey)\\b',
+      '[0-9]{4,8}',
+      '(ab)+c',
+      '^\\d+(\\.\\d+)?$',
+      '[(+]+',
+      '\\(a+\\)+',
+    ];
+    for (const keyword of [...unsafe, ...safe]) {
+      const def = clone();
+      def.triggers = [{ language: 'en', match: 'regex', keyword }];
+      const codes = errors(def).map((e) => e.code);
+      expect([keyword, codes]).toEqual([
+        keyword,
+        unsafe.includes(keyword) ? ['trigger.invalid-regex'] : [],
+      ]);
+    }
+    const def = clone();
+    const orderNumber = def.steps[1]!.options;
+    if (orderNumber.type !== 'none' || !orderNumber.validation) throw new Error('fixture changed');
+    orderNumber.validation.pattern = '([0-9]+)+';
+    expect(validateFlow(def).diagnostics[0]).toMatchObject({
+      code: 'validation.invalid-regex',
+      message: expect.stringContaining('exponential time'),
+    });
+  });
+});
+
+describe('navigation steps', () => {
+  it('must fit in one text message once their options are written out as lines', () => {
+    const def = clone();
+    const status = def.steps.find((s) => s.id === 'order-status')!;
+    if (status.options.type !== 'navigation' || status.message.type !== 'text')
+      throw new Error('fixture changed');
+    status.message.text.en = 'x'.repeat(1000);
+    status.options.groups = Array.from({ length: 26 }, (_, g) => ({
+      title: { en: `Group ${g} ${'t'.repeat(90)}`, es: `Grupo ${g}` },
+      options: [
+        {
+          id: `o${g}`,
+          label: { en: `Option ${g} ${'l'.repeat(90)}`, es: `Opción ${g}` },
+          action: { type: 'end' as const },
+        },
+      ],
+    }));
+    const at = `/steps/${def.steps.indexOf(status)}/options`;
+    expect(errors(def)).toEqual([{ code: 'navigation.too-long', path: at }]);
+    expect(validateFlow(def).diagnostics[0]?.message).toContain(
+      'in "en"; WhatsApp takes at most 4096',
     );
   });
 });

@@ -4,7 +4,9 @@
  * below it check what a schema cannot (references, translations, totals, reachability).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { letteredRendering } from './channels.js';
 import { codePointLength, limits } from './limits.js';
+import { renderStep } from './render.js';
 import {
   type Action,
   type FlowDefinition,
@@ -131,6 +133,8 @@ const explanations: Record<string, Explain> = {
   'section.empty': () => 'a section needs at least one row',
   'navigation.options-count': ({ actual }) =>
     `navigation options are keyed A to Z, so a step takes 1 to ${limits.navigationOptions}; it has ${actual}`,
+  'navigation.too-long': ({ actual, value }) =>
+    `the message with its lettered options has ${actual} characters in "${value}"; WhatsApp takes at most ${limits.textBody}: shorten the labels or split the options over two steps`,
   'navigation.group-empty': () => 'a group of navigation options needs at least one option',
   'navigation.label-too-long': ({ actual }) =>
     `a navigation label takes at most ${limits.navigationLabel} characters; it has ${actual}`,
@@ -443,6 +447,20 @@ class FlowChecker {
           this.add(`${optionsPath}/groups`, 'navigation.options-count', { actual: total });
         for (const [i, g] of options.groups.entries())
           this.text(g.title, `${optionsPath}/groups/${i}/title`);
+        // The options go out as lines of text under the message: the whole must fit one message.
+        for (const language of this.flow.languages) {
+          const message = renderStep(step, {
+            language,
+            fallback: this.flow.defaultLanguage,
+            vars: {},
+          });
+          if (message.kind !== 'options') continue;
+          const length = codePointLength(letteredRendering(message).text);
+          if (length > limits.textBody) {
+            this.add(optionsPath, 'navigation.too-long', { actual: length, value: language });
+            break;
+          }
+        }
         this.choices(
           options.groups.flatMap((g, i) =>
             g.options.map((o, j) => ({
@@ -533,13 +551,52 @@ function escapePointer(segment: string): string {
 }
 
 function regexProblem(source: string): string | undefined {
-  if (triggerRegex(source)) return undefined;
+  if (triggerRegex(source)) {
+    return nestedQuantifier(source)
+      ? 'a quantified group that itself repeats, like (a+)+, can take exponential time on some messages; rewrite it without the nested repetition'
+      : undefined;
+  }
   try {
     new RegExp(source, 'u');
     return 'invalid pattern';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * Whether a pattern repeats a group that itself repeats (`(a+)+`, `(\w*)*`, `(x{2,})+`): the
+ * shape behind catastrophic backtracking. A flow's patterns run on every customer message, so
+ * one such pattern could stall the process for everyone.
+ */
+function nestedQuantifier(source: string): boolean {
+  const groups: boolean[] = []; // per open group: does it contain a quantifier?
+  let repeats = false; // the last atom closed contained a quantifier
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    const quantifier =
+      c === '+' || c === '*' || (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)));
+    if (c === '\\') {
+      i++;
+      repeats = false;
+    } else if (c === '[') {
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      repeats = false;
+    } else if (c === '(') {
+      groups.push(false);
+    } else if (c === ')') {
+      repeats = groups.pop() ?? false;
+      if (repeats && groups.length > 0) groups[groups.length - 1] = true;
+      continue;
+    } else if (quantifier) {
+      if (repeats) return true;
+      if (groups.length > 0) groups[groups.length - 1] = true;
+    } else {
+      repeats = false;
+    }
+    if (!quantifier && c !== '?') repeats = false;
+  }
+  return false;
 }
 
 function result(diagnostics: Diagnostic[]): ValidationResult {

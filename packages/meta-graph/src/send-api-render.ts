@@ -222,8 +222,12 @@ export function renderSendApiMessage(
   const lettered = (choiceMessage: ChoiceMessage): SendApiRendering => {
     const rendering = letteredRendering(choiceMessage);
     const intro = wellFormed(choiceMessage.text ?? '');
-    // letteredRendering puts the text on the first line and one line per choice (and section) after it.
-    const block = wellFormed(rendering.text.slice(choiceMessage.text.length + 1));
+    // letteredRendering puts the text (when not blank) on the first line and one line per
+    // choice (and section) after it.
+    const shown = choiceMessage.text.trim() !== '';
+    const block = wellFormed(
+      shown ? rendering.text.slice(choiceMessage.text.length + 1) : rendering.text,
+    );
     const body = fitLettered(blank(intro) ? '' : intro, block, textFits, adjustments);
     if (blank(body)) refuse('the text is empty and there are no choices');
     return {

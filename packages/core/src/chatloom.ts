@@ -27,6 +27,7 @@ import {
   type WebhookHeaders,
   type WebhookQuery,
 } from './adapter.js';
+import { CredentialsKeyError } from './crypto.js';
 import { channelConfig, Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { newId } from './ids.js';
 import {
@@ -81,8 +82,12 @@ export interface ChatloomOptions {
   logger?: Logger;
   /** Webhook intake: bodies stored in one transaction per group (default up to 256), size limit (3 MB). */
   ingest?: { maxBatch?: number; maxBodyBytes?: number };
-  /** Inbound processing: events per unit of work (default 128), poll interval for other processes' events (default 250 ms). */
-  processing?: { batchSize?: number; pollIntervalMs?: number };
+  /**
+   * Inbound processing: events per unit of work (default 128), poll interval for other
+   * processes' events (default 250 ms), and how often an event is retried after a database
+   * error before it is set aside as `failed` (default 10).
+   */
+  processing?: { batchSize?: number; pollIntervalMs?: number; maxAttempts?: number };
   timers?: { batchSize?: number; pollIntervalMs?: number };
   dispatcher?: DispatcherOptions & { pollIntervalMs?: number };
   /** How long channel and flow lookups are cached (default 5 s); local changes apply at once. */
@@ -200,17 +205,39 @@ const text = (
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** A value cached for a while, refreshed on demand. */
-class Cache<V> {
+/** An error from applying inbound events (core's pipeline or a flow), not from the database. */
+class ApplyError extends Error {
+  constructor(cause: unknown) {
+    super(message(cause), { cause });
+    this.name = 'ApplyError';
+  }
+}
+
+/**
+ * A value cached for a while, refreshed on demand. Misses (`undefined`) are not kept, so
+ * requests for ids that do not exist cannot grow it; it holds at most `maxEntries`.
+ */
+export class Cache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
   constructor(
     private readonly ttlMs: number,
     private readonly load: (key: string) => Promise<V>,
+    private readonly maxEntries = 10_000,
   ) {}
+  get size() {
+    return this.entries.size;
+  }
   async get(key: string): Promise<V> {
     const hit = this.entries.get(key);
     if (hit && hit.until > performance.now()) return hit.value;
     const value = await this.load(key);
+    this.entries.delete(key);
+    if (value === undefined) return value;
+    if (this.entries.size >= this.maxEntries) {
+      // Oldest first (insertion order): expired and least recently loaded entries go.
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
     this.entries.set(key, { value, until: performance.now() + this.ttlMs });
     return value;
   }
@@ -351,6 +378,7 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
   const timerBatch = options.timers?.batchSize ?? 128;
   const timerPoll = options.timers?.pollIntervalMs ?? 1000;
   const dispatchPoll = options.dispatcher?.pollIntervalMs ?? 1000;
+  const inboundMaxAttempts = options.processing?.maxAttempts ?? 10;
 
   const adapters = new Map<string, ChannelAdapter>();
   for (const adapter of options.adapters) {
@@ -443,8 +471,12 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
     if (notes.timerDue !== null) wake.timers();
   }
 
-  function parse(channel: ChannelRecord | undefined, rawBody: Uint8Array): ParsedWebhook {
-    if (!channel) return { ok: false, error: 'channel gone' };
+  function parse(
+    channelId: string,
+    channel: ChannelRecord | undefined,
+    rawBody: Uint8Array,
+  ): ParsedWebhook {
+    if (!channel) return { ok: false, error: `Channel "${channelId}" does not exist` };
     const adapter = adapters.get(channel.platform);
     if (!adapter) return { ok: false, error: `No adapter for platform "${channel.platform}"` };
     try {
@@ -474,8 +506,12 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
         messageKeys: unit.messageKeys,
       },
       (loaded: Loaded) => {
-        const work = applyInbound({ ...context, now: clock.now() }, batch, loaded);
-        return { changes: work.changes, result: work.notes };
+        try {
+          const work = applyInbound({ ...context, now: clock.now() }, batch, loaded);
+          return { changes: work.changes, result: work.notes };
+        } catch (error) {
+          throw new ApplyError(error);
+        }
       },
     );
     if (!result) return 0; // another process holds the inbound turn
@@ -483,62 +519,82 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
     return batch.length;
   }
 
+  async function markFailed(id: number, error: string) {
+    await store.transact({ inboundEventIds: [id] }, () => ({
+      changes: { inboundResults: [{ id, state: 'failed', error, at: clock.now() }] },
+      result: null,
+    }));
+  }
+
+  /**
+   * One event on its own. An error of the event itself (its parsing or applying it) sets it
+   * aside as `failed`; a database error leaves it pending, counts the attempt, and stops the
+   * round (`retry`): the next round tries again, and only after `inboundMaxAttempts` alone
+   * does it fail for good (a row the database refuses every time must not block the rest).
+   */
+  async function processAlone(item: ParsedInbound): Promise<'done' | 'retry'> {
+    try {
+      await processBatch([item]);
+      return 'done';
+    } catch (error) {
+      if (error instanceof ApplyError) {
+        logger.error('chatloom: an inbound event failed', {
+          eventId: item.id,
+          error: message(error.cause),
+        });
+        await markFailed(item.id, message(error.cause));
+        return 'done';
+      }
+      const attempts = await store.recordInboundAttempt(item.id).catch(() => undefined);
+      logger.error('chatloom: processing an inbound event hit a database error; will retry', {
+        eventId: item.id,
+        attempts,
+        error: message(error),
+      });
+      if (attempts !== undefined && attempts >= inboundMaxAttempts) {
+        await markFailed(
+          item.id,
+          `Gave up after ${attempts} attempts, each failing on a database error: ${message(error)}`,
+        ).catch(() => undefined);
+        return 'done';
+      }
+      return 'retry';
+    }
+  }
+
   async function processInbound(): Promise<number> {
     const events = await store.pendingInboundEvents(inboundBatch);
     if (events.length === 0) return 0;
     const batch: ParsedInbound[] = [];
     for (const event of events) {
-      const channel = await channels.get(event.channel_id);
-      batch.push({
-        id: Number(event.id),
-        channel,
-        channelId: event.channel_id,
-        parsed: parse(channel, event.raw_body),
-      });
+      let channel: ChannelRecord | undefined;
+      let parsed: ParsedWebhook;
+      try {
+        channel = await channels.get(event.channel_id);
+        parsed = parse(event.channel_id, channel, event.raw_body);
+      } catch (error) {
+        if (!(error instanceof CredentialsKeyError)) throw error; // the database: next round
+        // This channel's events only: they fail with the reason, other tenants go on.
+        channel = undefined;
+        parsed = { ok: false, error: error.message };
+      }
+      batch.push({ id: Number(event.id), channel, channelId: event.channel_id, parsed });
     }
+    if (batch.length === 1) return (await processAlone(batch[0]!)) === 'done' ? 1 : 0;
     try {
       return await processBatch(batch);
     } catch (error) {
-      if (batch.length === 1) {
-        // A body that breaks its unit of work is set aside with the error; the rest go on.
-        const [item] = batch;
-        logger.error('chatloom: an inbound event failed', {
-          eventId: item!.id,
-          error: message(error),
-        });
-        await store.transact({ inboundEventIds: [item!.id] }, () => ({
-          changes: {
-            inboundResults: [
-              { id: item!.id, state: 'failed', error: message(error), at: clock.now() },
-            ],
-          },
-          result: null,
-        }));
-        return 1;
-      }
-      // Find the culprit: one event per unit of work.
-      let done = 0;
-      for (const item of batch) {
-        try {
-          done += await processBatch([item]);
-        } catch (single) {
-          logger.error('chatloom: an inbound event failed', {
-            eventId: item.id,
-            error: message(single),
-          });
-          await store.transact({ inboundEventIds: [item.id] }, () => ({
-            changes: {
-              inboundResults: [
-                { id: item.id, state: 'failed', error: message(single), at: clock.now() },
-              ],
-            },
-            result: null,
-          }));
-          done++;
-        }
-      }
-      return done;
+      logger.warn('chatloom: an inbound batch failed; processing its events one by one', {
+        error: message(error instanceof ApplyError ? error.cause : error),
+      });
     }
+    // Find the culprit: one event per unit of work, in order.
+    let done = 0;
+    for (const item of batch) {
+      if ((await processAlone(item)) === 'retry') break;
+      done++;
+    }
+    return done;
   }
 
   async function fireTimers(): Promise<number> {
@@ -568,6 +624,13 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
       onStatus: (changes) => {
         for (const change of changes) emit('message.status', change);
       },
+      claimPace: Math.min(
+        ...options.adapters.map((adapter) =>
+          adapter.capabilities.messagesPerSecond > 0
+            ? adapter.capabilities.messagesPerSecond
+            : Number.POSITIVE_INFINITY,
+        ),
+      ),
     },
     options.dispatcher,
   );
@@ -575,8 +638,24 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
 
   const ingest = new IngestQueue(store, options.ingest?.maxBatch ?? 256, () => wake.inbound());
 
-  const untilNext = async (next: number | null, poll: number) =>
-    next === null ? poll : Math.min(poll, Math.max(0, next - clock.now()));
+  /**
+   * How long a worker sleeps after a round that found nothing to do: until the next row is
+   * due, at most `poll`. Something already due that the round could not take (claimed or
+   * locked by another process) waits the whole `poll`: no busy loop.
+   */
+  const untilNext = async (next: number | null, poll: number) => {
+    if (next === null) return poll;
+    const wait = next - clock.now();
+    return wait <= 0 ? poll : Math.min(poll, wait);
+  };
+
+  /** start() and stop() run one after the other, in call order. */
+  let lifecycleChain: Promise<void> = Promise.resolve();
+  function lifecycle(step: () => Promise<void>): Promise<void> {
+    const next = lifecycleChain.then(step, step);
+    lifecycleChain = next.catch(() => undefined);
+    return next;
+  }
 
   // Conversation actions -----------------------------------------------------------------
 
@@ -696,39 +775,45 @@ export function createChatloom(options: ChatloomOptions): Chatloom {
       }
     },
 
-    async start() {
-      if (loops.length > 0) return;
-      if (store.singleProcess) await store.releaseOutboxClaims();
-      const inbound = new Loop(
-        'inbound processing',
-        processInbound,
-        async () => inboundPoll,
-        logger,
-      );
-      const timers = new Loop(
-        'timers',
-        fireTimers,
-        async () => untilNext(await store.nextTimerDue(), timerPoll),
-        logger,
-      );
-      const sender = new Loop(
-        'dispatcher',
-        dispatch,
-        async () => untilNext(await store.nextOutboxAttempt(), dispatchPoll),
-        logger,
-      );
-      wake.inbound = () => inbound.wake();
-      wake.timers = () => timers.wake();
-      wake.dispatch = () => sender.wake();
-      loops.push(inbound, timers, sender);
-      for (const loop of loops) loop.start();
+    start() {
+      return lifecycle(async () => {
+        if (loops.length > 0) return;
+        // Claims a crashed run left (SQLite: one process) go back at once; never while a
+        // dispatcher of this process is sending (its claims are live).
+        if (store.singleProcess && !dispatcher.busy) await store.releaseOutboxClaims();
+        const inbound = new Loop(
+          'inbound processing',
+          processInbound,
+          async () => inboundPoll,
+          logger,
+        );
+        const timers = new Loop(
+          'timers',
+          fireTimers,
+          async () => untilNext(await store.nextTimerDue(), timerPoll),
+          logger,
+        );
+        const sender = new Loop(
+          'dispatcher',
+          dispatch,
+          async () => untilNext(await store.nextOutboxAttempt(clock.now()), dispatchPoll),
+          logger,
+        );
+        wake.inbound = () => inbound.wake();
+        wake.timers = () => timers.wake();
+        wake.dispatch = () => sender.wake();
+        loops.push(inbound, timers, sender);
+        for (const loop of loops) loop.start();
+      });
     },
 
-    async stop() {
-      await ingest.idle();
-      const running = loops.splice(0);
-      wake.inbound = wake.timers = wake.dispatch = () => {};
-      await Promise.all(running.map((loop) => loop.stop()));
+    stop() {
+      return lifecycle(async () => {
+        await ingest.idle();
+        const running = loops.splice(0);
+        wake.inbound = wake.timers = wake.dispatch = () => {};
+        await Promise.all(running.map((loop) => loop.stop()));
+      });
     },
 
     async drain() {

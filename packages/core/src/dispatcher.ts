@@ -12,6 +12,7 @@ import {
   type ChannelConfig,
   type SendContext,
 } from './adapter.js';
+import { CredentialsKeyError } from './crypto.js';
 import type { Clock, Logger } from './model.js';
 import type { ChannelRecord, OutboxJob, OutboxOutcome, StatusChange, Store } from './store.js';
 
@@ -93,6 +94,11 @@ export interface DispatchDeps {
   adapterFor(platform: string): ChannelAdapter | undefined;
   channel(id: string): Promise<ChannelRecord | undefined>;
   onStatus(changes: StatusChange[]): void;
+  /**
+   * The pace claims are sized for (messages a second; default: the slowest adapter's): a
+   * round claims no more than this pace sends within half the lease.
+   */
+  claimPace?: number;
 }
 
 export function channelConfig(channel: ChannelRecord): ChannelConfig {
@@ -130,26 +136,61 @@ export class Dispatcher {
     };
   }
 
-  /** Claims and sends one batch; resolves with how many rows it handled. */
+  /** How many rows a round claims: no more than the pace sends within half the lease. */
+  private claimLimit(): number {
+    const pace = this.options.messagesPerSecond ?? this.deps.claimPace;
+    if (pace === undefined || !Number.isFinite(pace) || pace <= 0) return this.options.batchSize;
+    const withinLease = Math.floor((pace * this.options.leaseMs) / 2000);
+    return Math.max(1, Math.min(this.options.batchSize, withinLease));
+  }
+
+  private rounds = 0;
+  private roundsDone: (() => void)[] = [];
+
+  /** Whether a round (claim, sends, outcomes) is under way in this process. */
+  get busy(): boolean {
+    return this.rounds > 0;
+  }
+
+  /** Resolves once no round is under way. */
+  idle(): Promise<void> {
+    if (this.rounds === 0) return Promise.resolve();
+    return new Promise((resolve) => this.roundsDone.push(resolve));
+  }
+
+  /** Claims and sends one batch; resolves with how many rows it handled (sent, retried or failed). */
   async runOnce(): Promise<number> {
+    this.rounds++;
+    try {
+      return await this.round();
+    } finally {
+      this.rounds--;
+      if (this.rounds === 0) for (const done of this.roundsDone.splice(0)) done();
+    }
+  }
+
+  private async round(): Promise<number> {
     const { store, clock } = this.deps;
-    const jobs = await store.claimOutbox(clock.now(), this.options.batchSize, this.options.leaseMs);
+    const jobs = await store.claimOutbox(clock.now(), this.claimLimit(), this.options.leaseMs);
     if (jobs.length === 0) return 0;
     const recorder = new OutcomeRecorder(this.deps);
     let next = 0;
+    let handled = 0;
     const lane = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
         // A lane sends its next message only once this outcome is committed: at most
         // `concurrency` messages are ever accepted by the platform but not yet recorded.
-        await recorder.add(await this.sendOne(job));
+        const outcome = await this.sendOne(job);
+        if (outcome.outcome !== 'release') handled++;
+        await recorder.add(outcome);
       }
     };
     await Promise.all(
       Array.from({ length: Math.min(this.options.concurrency, jobs.length) }, lane),
     );
     await recorder.settled();
-    return jobs.length;
+    return handled;
   }
 
   private bucket(channel: ChannelRecord, adapter: ChannelAdapter): TokenBucket {
@@ -178,8 +219,25 @@ export class Dispatcher {
 
   private async sendOne(job: OutboxJob): Promise<OutboxOutcome> {
     const { logger, clock } = this.deps;
-    const base = { seq: job.seq, messageId: job.messageId };
-    const channel = await this.deps.channel(job.channelId);
+    const base = { seq: job.seq, messageId: job.messageId, claimToken: job.claimToken };
+    let channel: ChannelRecord | undefined;
+    try {
+      channel = await this.deps.channel(job.channelId);
+    } catch (error) {
+      if (error instanceof CredentialsKeyError) {
+        // This channel only: its row fails with the reason, the others go on.
+        logger.error('chatloom: a channel cannot be used', {
+          channelId: job.channelId,
+          error: error.message,
+        });
+        return { ...base, outcome: 'failed', error: error.message };
+      }
+      logger.error('chatloom: loading a channel failed', {
+        channelId: job.channelId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return { ...base, outcome: 'release' };
+    }
     if (!channel)
       return { ...base, outcome: 'failed', error: `Channel "${job.channelId}" does not exist` };
     const adapter = this.deps.adapterFor(channel.platform);
@@ -194,16 +252,18 @@ export class Dispatcher {
       },
       channel: channelConfig(channel),
     };
-    if (message.kind !== 'template') {
+    const windowOpen = () => {
+      if (message.kind === 'template') return true;
       const window = messagingWindow(
         adapter.capabilities.window,
         job.lastInboundAt,
         clock.now(),
         job.sender === 'agent' ? 'agent' : 'bot',
       );
-      if (!window.open) return { ...base, outcome: 'failed', error: windowClosedMessage };
-      if (window.humanAgentTag) context.tag = 'HUMAN_AGENT';
-    }
+      if (window.open && window.humanAgentTag) context.tag = 'HUMAN_AGENT';
+      return window.open;
+    };
+    if (!windowOpen()) return { ...base, outcome: 'failed', error: windowClosedMessage };
     const paused = this.pausedUntil.get(channel.id);
     if (paused !== undefined && paused > clock.now()) {
       // The platform asked the channel to slow down: leave the row for later, no attempt spent.
@@ -217,7 +277,18 @@ export class Dispatcher {
     }
     const bucket = this.bucket(channel, adapter);
     const wait = bucket.take();
-    if (wait) await wait;
+    if (wait) {
+      await wait;
+      // Time passed: the window may have closed, and the claim must still hold long enough
+      // for the send and its outcome (else another process may take the row: a double send).
+      if (!windowOpen()) return { ...base, outcome: 'failed', error: windowClosedMessage };
+      if (job.claimedUntil - clock.now() < this.options.leaseMs / 4) {
+        logger.debug('chatloom: claim too close to its lease end; released', {
+          messageId: job.messageId,
+        });
+        return { ...base, outcome: 'release' };
+      }
+    }
     const startedAt = performance.now();
     try {
       const { platformMessageId } = await adapter.send(message, context);

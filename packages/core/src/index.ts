@@ -29,6 +29,7 @@ export {
   WindowClosedError,
 } from './model.js';
 export { createPostgresStore, type PostgresStoreOptions } from './postgres.js';
+export { ChannelIdTakenError } from './queries.js';
 export type {
   ChannelStatus,
   ChannelTable,

@@ -484,7 +484,7 @@ export function applyInbound(ctx: WorkContext, batch: ParsedInbound[], loaded: L
       results.push({
         id: item.id,
         state: 'failed',
-        error: `Channel "${item.channelId}" does not exist`,
+        error: item.parsed.ok ? `Channel "${item.channelId}" does not exist` : item.parsed.error,
         at,
       });
       continue;

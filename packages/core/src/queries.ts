@@ -6,7 +6,8 @@
  * LOCKED, data-modifying CTEs) an operation branches on `ctx.dialect`.
  */
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
-import { open, seal } from './crypto.js';
+import { CredentialsKeyError, open, seal } from './crypto.js';
+import { newId } from './ids.js';
 import type {
   ChannelTable,
   ContactTable,
@@ -18,6 +19,7 @@ import type {
   InboundEventState,
   MessageStatus,
   MessageTable,
+  ParkedStatusTable,
   TenantTable,
   TimerTable,
 } from './schema.js';
@@ -64,6 +66,10 @@ function* rows<T>(query: Compilable<T> | CompiledQuery<T>): Generator<Step, T[],
 // Lock namespaces (first key of the two-int advisory lock).
 const conversationLockSpace = 1398;
 const inboundLockSpace = 1399;
+/** A platform message id's statuses: parking one and recording the id do not interleave. */
+const statusLockSpace = 1400;
+/** Parked statuses nobody claims (e.g. of messages another app sent) are dropped after a day. */
+const parkedStatusTtlMs = 24 * 60 * 60 * 1000;
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
@@ -103,6 +109,18 @@ function requireKey(ctx: QueryContext): Buffer {
   return ctx.key;
 }
 
+function openCredentials(ctx: QueryContext, row: ChannelTable): Record<string, string> {
+  const key = requireKey(ctx);
+  try {
+    return JSON.parse(open(key, row.credentials, row.id)) as Record<string, string>;
+  } catch (error) {
+    throw new CredentialsKeyError(
+      `Channel "${row.id}" (tenant "${row.tenant_id}"): ${error instanceof Error ? error.message : String(error)}. ` +
+        "Restore the encryption key it was saved with, or save the channel's credentials again (updateChannel).",
+    );
+  }
+}
+
 function channelRecord(ctx: QueryContext, row: ChannelTable): ChannelRecord {
   return {
     id: row.id,
@@ -110,10 +128,7 @@ function channelRecord(ctx: QueryContext, row: ChannelTable): ChannelRecord {
     platform: row.platform,
     name: row.name,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
-    credentials: JSON.parse(open(requireKey(ctx), row.credentials, row.id)) as Record<
-      string,
-      string
-    >,
+    credentials: openCredentials(ctx, row),
     status: row.status,
     statusDetail: row.status_detail,
     subscribed: row.subscribed === 1,
@@ -122,7 +137,20 @@ function channelRecord(ctx: QueryContext, row: ChannelTable): ChannelRecord {
   };
 }
 
+/** A channel id another tenant holds. */
+export class ChannelIdTakenError extends Error {
+  constructor(id: string) {
+    super(`Channel id "${id}" is taken by another tenant: choose another id, or omit it`);
+    this.name = 'ChannelIdTakenError';
+  }
+}
+
 export function* saveChannel(ctx: QueryContext, channel: ChannelRecord): Op<void> {
+  const [existing] = yield* rows(
+    ctx.db.selectFrom('channels').select('tenant_id').where('id', '=', channel.id),
+  );
+  if (existing && existing.tenant_id !== channel.tenantId)
+    throw new ChannelIdTakenError(channel.id);
   const row: ChannelTable = {
     id: channel.id,
     tenant_id: channel.tenantId,
@@ -140,15 +168,19 @@ export function* saveChannel(ctx: QueryContext, channel: ChannelRecord): Op<void
     .insertInto('channels')
     .values(row)
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        name: eb.ref('excluded.name'),
-        settings: eb.ref('excluded.settings'),
-        credentials: eb.ref('excluded.credentials'),
-        status: eb.ref('excluded.status'),
-        status_detail: eb.ref('excluded.status_detail'),
-        subscribed: eb.ref('excluded.subscribed'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          settings: eb.ref('excluded.settings'),
+          credentials: eb.ref('excluded.credentials'),
+          status: eb.ref('excluded.status'),
+          status_detail: eb.ref('excluded.status_detail'),
+          subscribed: eb.ref('excluded.subscribed'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        // Never moves a channel to another tenant (a concurrent insert of the same id).
+        .where('channels.tenant_id', '=', channel.tenantId),
     );
 }
 
@@ -258,6 +290,17 @@ export function* pendingInboundEvents(ctx: QueryContext, limit: number): Op<Inbo
       .orderBy('id')
       .limit(limit),
   );
+}
+
+export function* recordInboundAttempt(ctx: QueryContext, id: number): Op<number> {
+  const [row] = yield* rows(
+    ctx.db
+      .updateTable('inbound_events')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .returning('attempts'),
+  );
+  return row ? Number(row.attempts) : 0;
 }
 
 export function* listInboundEvents(
@@ -450,6 +493,133 @@ const movesFrom: Record<StatusUpdate['status'], MessageStatus[]> = {
   failed: ['pending', 'sent', 'delivered'],
 };
 
+// JSON, not a NUL separator: the key also goes to Postgres text (hashtext), which refuses NUL.
+const statusKey = (channelId: string, platformMessageId: string) =>
+  JSON.stringify([channelId, platformMessageId]);
+
+/** Postgres: serialises parking a status and recording its message's platform id. */
+function* lockStatusKeys(ctx: QueryContext, keys: string[]): Op<void> {
+  if (ctx.dialect !== 'postgres' || keys.length === 0) return;
+  // In hash order, so two transactions never wait on each other in a cycle.
+  yield CompiledQuery.raw(
+    `select pg_advisory_xact_lock(${statusLockSpace}, h)::text from
+       (select distinct hashtext(k) as h from unnest($1::text[]) as k order by 1) s`,
+    [unique(keys)],
+  );
+}
+
+function* applyStatus(ctx: QueryContext, update: StatusUpdate): Op<StatusChange[]> {
+  const updated = yield* rows(
+    ctx.db
+      .updateTable('messages')
+      .set((eb) => ({
+        status: update.status,
+        error: update.error === null ? eb.ref('error') : eb.val(update.error),
+        updated_at: update.at,
+      }))
+      .where('channel_id', '=', update.channelId)
+      .where('platform_message_id', '=', update.platformMessageId)
+      .where('direction', '=', 'out')
+      .where('status', 'in', movesFrom[update.status])
+      .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
+  );
+  return updated.map(changed);
+}
+
+/**
+ * Applies delivery statuses, forward only. A status for a platform id no message holds yet
+ * (the webhook beat the commit of the send's outcome) is parked and applied when the id is
+ * recorded (`completeOutbox`).
+ */
+function* applyStatusUpdates(ctx: QueryContext, updates: StatusUpdate[]): Op<StatusChange[]> {
+  const { db } = ctx;
+  const changes: StatusChange[] = [];
+  const unmatched: StatusUpdate[] = [];
+  for (const update of updates) {
+    const updated = yield* applyStatus(ctx, update);
+    if (updated.length > 0) changes.push(...updated);
+    else unmatched.push(update);
+  }
+  if (unmatched.length === 0) return changes;
+  yield* lockStatusKeys(
+    ctx,
+    unmatched.map((u) => statusKey(u.channelId, u.platformMessageId)),
+  );
+  const found = yield* rows(
+    db
+      .selectFrom('messages')
+      .select(['channel_id', 'platform_message_id'])
+      .where('channel_id', 'in', unique(unmatched.map((u) => u.channelId)))
+      .where('platform_message_id', 'in', unique(unmatched.map((u) => u.platformMessageId)))
+      .where('direction', '=', 'out'),
+  );
+  const known = new Set(
+    found.map((row) => statusKey(row.channel_id, row.platform_message_id ?? '')),
+  );
+  const parked: Omit<ParkedStatusTable, 'id'>[] = [];
+  for (const update of unmatched) {
+    if (known.has(statusKey(update.channelId, update.platformMessageId))) {
+      // Postgres: the id may have been recorded since the first try (now we hold its lock).
+      if (ctx.dialect === 'postgres') changes.push(...(yield* applyStatus(ctx, update)));
+      continue; // otherwise: not a move forward
+    }
+    parked.push({
+      channel_id: update.channelId,
+      platform_message_id: update.platformMessageId,
+      status: update.status,
+      error: update.error,
+      at: update.at,
+      created_at: update.at,
+    });
+  }
+  if (parked.length > 0) {
+    yield db
+      .deleteFrom('parked_statuses')
+      .where('created_at', '<', parked[0]!.created_at - parkedStatusTtlMs);
+    yield db.insertInto('parked_statuses').values(parked);
+  }
+  return changes;
+}
+
+/** Applies the statuses parked for platform ids just recorded, in arrival order. */
+function* applyParkedStatuses(
+  ctx: QueryContext,
+  recorded: { channelId: string; platformMessageId: string }[],
+): Op<StatusChange[]> {
+  if (recorded.length === 0) return [];
+  const { db } = ctx;
+  const wanted = new Set(recorded.map((r) => statusKey(r.channelId, r.platformMessageId)));
+  const found = (yield* rows(
+    db
+      .selectFrom('parked_statuses')
+      .selectAll()
+      .where('channel_id', 'in', unique(recorded.map((r) => r.channelId)))
+      .where('platform_message_id', 'in', unique(recorded.map((r) => r.platformMessageId)))
+      .orderBy('id'),
+  )).filter((row) => wanted.has(statusKey(row.channel_id, row.platform_message_id)));
+  if (found.length === 0) return [];
+  const changes: StatusChange[] = [];
+  for (const row of found) {
+    changes.push(
+      ...(yield* applyStatus(ctx, {
+        channelId: row.channel_id,
+        platformMessageId: row.platform_message_id,
+        status: row.status,
+        error: row.error,
+        at: row.at,
+      })),
+    );
+  }
+  yield db.deleteFrom('parked_statuses').where(
+    'id',
+    'in',
+    found.map((row) => Number(row.id)),
+  );
+  // One message, several statuses: report where it ended.
+  const last = new Map(changes.map((c) => [c.messageId, c]));
+  return [...last.values()];
+}
+
 function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> {
   const { db } = ctx;
   if (changes.contacts?.length) {
@@ -494,32 +664,9 @@ function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> 
       .set({ starred: star.starred, updated_at: star.at })
       .where('id', '=', star.id);
   }
-  const statusChanges: StatusChange[] = [];
-  for (const update of changes.statusUpdates ?? []) {
-    const updated = yield* rows(
-      db
-        .updateTable('messages')
-        .set((eb) => ({
-          status: update.status,
-          error: update.error === null ? eb.ref('error') : eb.val(update.error),
-          updated_at: update.at,
-        }))
-        .where('channel_id', '=', update.channelId)
-        .where('platform_message_id', '=', update.platformMessageId)
-        .where('direction', '=', 'out')
-        .where('status', 'in', movesFrom[update.status])
-        .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
-    );
-    for (const row of updated) {
-      statusChanges.push({
-        messageId: row.id,
-        tenantId: row.tenant_id,
-        conversationId: row.conversation_id,
-        status: row.status,
-        error: row.error,
-      });
-    }
-  }
+  const statusChanges = changes.statusUpdates?.length
+    ? yield* applyStatusUpdates(ctx, changes.statusUpdates)
+    : [];
   if (changes.sessionDeletes?.length) {
     yield db.deleteFrom('flow_sessions').where('conversation_id', 'in', changes.sessionDeletes);
   }
@@ -605,10 +752,20 @@ const claimColumns = `c.seq, c.tenant_id, c.message_id, c.conversation_id, c.cha
 const claimJoins = `join messages m on m.id = c.message_id
   join conversations v on v.id = c.conversation_id
   join contacts k on k.id = v.contact_id`;
-// The oldest row of its conversation only: per-conversation order survives retries and many processes.
+/**
+ * Rows that hold back the later rows of their conversation: every row except a delayed one
+ * (`sendMessage` with a later `at`) that is not due yet and was never tried. Replies queue
+ * behind a due or retrying row, so they go out in order; a message scheduled for tomorrow
+ * holds nothing back until it is due.
+ */
+const holdsHead = (e: string, now: string) =>
+  `(${e}.next_attempt_at <= ${now} or ${e}.last_error is not null or ${e}.claimed_until is not null)`;
+// The head row of its conversation only: per-conversation order survives retries and many processes.
+const notBehind = (now: string) =>
+  `not exists (select 1 from outbox e where e.conversation_id = o.conversation_id and e.seq < o.seq and ${holdsHead('e', now)})`;
 const claimable = (p: (n: number) => string) => `o.next_attempt_at <= ${p(1)}
   and (o.claimed_until is null or o.claimed_until < ${p(1)})
-  and not exists (select 1 from outbox e where e.conversation_id = o.conversation_id and e.seq < o.seq)`;
+  and ${notBehind(p(1))}`;
 
 export function* claimOutbox(
   ctx: QueryContext,
@@ -617,6 +774,8 @@ export function* claimOutbox(
   leaseMs: number,
 ): Op<OutboxJob[]> {
   let found: ClaimRow[];
+  const token = newId();
+  const claimedUntil = now + leaseMs;
   if (ctx.dialect === 'postgres') {
     found = yield* rows<ClaimRow>(
       CompiledQuery.raw(
@@ -624,11 +783,11 @@ export function* claimOutbox(
            select o.seq from outbox o where ${claimable((n) => `$${n}`)}
            order by o.seq limit $2 for update skip locked
          ), c as (
-           update outbox set claimed_until = $3, attempts = outbox.attempts + 1
+           update outbox set claimed_until = $3, attempts = outbox.attempts + 1, claim_token = $4
            from picked where outbox.seq = picked.seq returning outbox.*
          )
          select ${claimColumns} from c ${claimJoins} order by c.seq`,
-        [now, limit, now + leaseMs],
+        [now, limit, claimedUntil, token],
       ),
     );
   } else {
@@ -637,13 +796,17 @@ export function* claimOutbox(
         `select ${claimColumns} from (
            select o.* from outbox o where ${claimable(() => '?')} order by o.seq limit ?
          ) c ${claimJoins} order by c.seq`,
-        [now, now, limit],
+        [now, now, now, limit],
       ),
     );
     if (found.length > 0) {
       yield ctx.db
         .updateTable('outbox')
-        .set((eb) => ({ claimed_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({
+          claimed_until: claimedUntil,
+          attempts: eb('attempts', '+', 1),
+          claim_token: token,
+        }))
         .where(
           'seq',
           'in',
@@ -663,6 +826,8 @@ export function* claimOutbox(
     sender: row.sender,
     lastInboundAt: row.last_inbound_at === null ? null : Number(row.last_inbound_at),
     contact: { userId: row.platform_user_id, phone: row.phone, name: row.name },
+    claimToken: token,
+    claimedUntil,
   }));
 }
 
@@ -681,11 +846,48 @@ export function* completeOutbox(
   now: number,
 ): Op<StatusChange[]> {
   const { db } = ctx;
+  const pg = ctx.dialect === 'postgres';
   const changes: StatusChange[] = [];
-  const sent = outcomes.filter((o) => o.outcome === 'sent');
+  // Only outcomes of claims still held count: a claim that outlived its lease may belong to
+  // another process now, whose outcome must not be overwritten.
+  const held = new Set<number>();
+  if (outcomes.length > 0) {
+    const owned = pg
+      ? yield* rows<{ seq: number }>(
+          CompiledQuery.raw(
+            `select o.seq from outbox o join unnest($1::bigint[], $2::text[]) as t(seq, token)
+               on o.seq = t.seq and o.claim_token = t.token for update of o`,
+            [outcomes.map((o) => o.seq), outcomes.map((o) => o.claimToken)],
+          ),
+        )
+      : (yield* rows(
+          db
+            .selectFrom('outbox')
+            .select(['seq', 'claim_token'])
+            .where(
+              'seq',
+              'in',
+              outcomes.map((o) => o.seq),
+            ),
+        )).filter((row) =>
+          outcomes.some((o) => o.seq === Number(row.seq) && o.claimToken === row.claim_token),
+        );
+    for (const row of owned) held.add(Number(row.seq));
+  }
+  const mine = outcomes.filter((o) => held.has(o.seq));
+  const sent = mine.flatMap((o) => (o.outcome === 'sent' ? [o] : []));
   if (sent.length > 0) {
+    yield* lockStatusKeys(
+      ctx,
+      sent.map((o) => statusKey(o.channelId, o.platformMessageId)),
+    );
+    yield db.deleteFrom('outbox').where(
+      'seq',
+      'in',
+      sent.map((o) => o.seq),
+    );
     // An echo of our own message may have been recorded before its id was: the sent row wins.
-    if (ctx.dialect === 'postgres') {
+    if (pg) {
       yield CompiledQuery.raw(
         `delete from messages where sender = 'echo' and (channel_id, platform_message_id) in
            (select * from unnest($1::text[], $2::text[]))`,
@@ -693,29 +895,18 @@ export function* completeOutbox(
       );
       const updated = yield* rows<ChangedRow>(
         CompiledQuery.raw(
-          `with gone as (delete from outbox where seq = any($1::bigint[]))
-           update messages m set status = 'sent', updated_at = $4,
+          `update messages m set status = 'sent', updated_at = $3,
              -- an id another message already holds is not recorded twice (it would block the outbox)
              platform_message_id = case when exists (select 1 from messages x
                where x.channel_id = m.channel_id and x.platform_message_id = v.pid) then null else v.pid end
-           from unnest($2::text[], $3::text[]) as v(id, pid)
+           from unnest($1::text[], $2::text[]) as v(id, pid)
            where m.id = v.id and m.status = 'pending'
            returning m.id, m.tenant_id, m.conversation_id, m.status, m.error`,
-          [
-            sent.map((o) => o.seq),
-            sent.map((o) => o.messageId),
-            sent.map((o) => o.platformMessageId),
-            now,
-          ],
+          [sent.map((o) => o.messageId), sent.map((o) => o.platformMessageId), now],
         ),
       );
       changes.push(...updated.map(changed));
     } else {
-      yield db.deleteFrom('outbox').where(
-        'seq',
-        'in',
-        sent.map((o) => o.seq),
-      );
       for (const o of sent) {
         yield db
           .deleteFrom('messages')
@@ -751,17 +942,30 @@ export function* completeOutbox(
         changes.push(...updated.map(changed));
       }
     }
+    // Statuses that arrived before the id was recorded.
+    const parked = yield* applyParkedStatuses(ctx, sent);
+    if (parked.length > 0) {
+      const byId = new Map(changes.map((c) => [c.messageId, c]));
+      for (const change of parked) byId.set(change.messageId, change);
+      changes.splice(0, changes.length, ...byId.values());
+    }
   }
-  for (const o of outcomes) {
+  for (const o of mine) {
     if (o.outcome === 'retry') {
       yield db
         .updateTable('outbox')
         .set((eb) => ({
           next_attempt_at: o.nextAttemptAt,
           claimed_until: null,
+          claim_token: null,
           last_error: o.error,
           attempts: o.attemptSpent === false ? eb('attempts', '-', 1) : eb.ref('attempts'),
         }))
+        .where('seq', '=', o.seq);
+    } else if (o.outcome === 'release') {
+      yield db
+        .updateTable('outbox')
+        .set((eb) => ({ claimed_until: null, claim_token: null, attempts: eb('attempts', '-', 1) }))
         .where('seq', '=', o.seq);
     } else if (o.outcome === 'failed') {
       yield db.deleteFrom('outbox').where('seq', '=', o.seq);
@@ -821,17 +1025,25 @@ export function* cancelScheduled(
   return changes;
 }
 
-export function* nextOutboxAttempt(ctx: QueryContext): Op<number | null> {
-  const [row] = yield* rows(
-    ctx.db.selectFrom('outbox').select('next_attempt_at').orderBy('next_attempt_at').limit(1),
+export function* nextOutboxAttempt(ctx: QueryContext, now: number): Op<number | null> {
+  // Heads of their conversations only: a row queued behind another is not claimable when
+  // due, and a claimed row not before its lease runs out.
+  const p = ctx.dialect === 'postgres' ? '$1' : '?';
+  const [row] = yield* rows<{ next: number | null }>(
+    CompiledQuery.raw(
+      `select min(case when o.claimed_until is not null and o.claimed_until >= o.next_attempt_at
+                       then o.claimed_until + 1 else o.next_attempt_at end) as next
+         from outbox o where ${notBehind(p)}`,
+      [now],
+    ),
   );
-  return row ? Number(row.next_attempt_at) : null;
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
 }
 
 export function* releaseOutboxClaims(ctx: QueryContext): Op<void> {
   yield ctx.db
     .updateTable('outbox')
-    .set({ claimed_until: null })
+    .set({ claimed_until: null, claim_token: null })
     .where('claimed_until', 'is not', null);
 }
 

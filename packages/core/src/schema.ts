@@ -98,6 +98,19 @@ export interface InboundEventTable {
   state: InboundEventState;
   error: string | null;
   processed_at: number | null;
+  /** Times processing this event failed on a database error (it is retried up to a limit). */
+  attempts: Generated<number>;
+}
+
+/** A delivery status that arrived before its message's platform id was recorded. */
+export interface ParkedStatusTable {
+  id: Generated<number>;
+  channel_id: string;
+  platform_message_id: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  error: string | null;
+  at: number;
+  created_at: number;
 }
 
 export interface FlowTable {
@@ -147,6 +160,8 @@ export interface OutboxTable {
   attempts: number;
   claimed_until: number | null;
   last_error: string | null;
+  /** Who holds the claim: a completion must name it (a claim that outlived its lease is lost). */
+  claim_token?: string | null;
 }
 
 export interface Database {
@@ -160,6 +175,7 @@ export interface Database {
   flow_sessions: FlowSessionTable;
   timers: TimerTable;
   outbox: OutboxTable;
+  parked_statuses: ParkedStatusTable;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before and across schema versions
@@ -384,6 +400,43 @@ const tenantSystemMessages: Migration = {
   },
 };
 
+function claimsAndRetries(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('outbox').addColumn('claim_token', 'text').execute();
+      await db.schema
+        .alterTable('inbound_events')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await (dialect === 'postgres'
+        ? db.schema
+            .createTable('parked_statuses')
+            .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        : db.schema
+            .createTable('parked_statuses')
+            .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      )
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('platform_message_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('parked_statuses_message')
+        .on('parked_statuses')
+        .columns(['channel_id', 'platform_message_id'])
+        .execute();
+      await db.schema
+        .createIndex('parked_statuses_created')
+        .on('parked_statuses')
+        .column('created_at')
+        .execute();
+    },
+  };
+}
+
 /** The migrations, in order. Names sort; never edit a released one, add a new one. */
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
@@ -391,6 +444,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
       return {
         '2026_11_01_0001_initial': initial(dialect),
         '2026_11_20_0002_tenant_system_messages': tenantSystemMessages,
+        '2026_12_01_0003_claims_and_retries': claimsAndRetries(dialect),
       };
     },
   };

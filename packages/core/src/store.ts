@@ -64,6 +64,8 @@ export interface InboundEventRow {
   state: InboundEventState;
   error: string | null;
   processed_at: number | null;
+  /** Times processing failed on a database error; the event stays pending until a limit. */
+  attempts: number;
 }
 
 export interface ContactLookup {
@@ -164,25 +166,29 @@ export interface OutboxJob {
   sender: MessageTable['sender'];
   lastInboundAt: number | null;
   contact: { userId: string | null; phone: string | null; name: string | null };
+  /** The claim: its completion must name it; the row is this claim's until `claimedUntil`. */
+  claimToken: string;
+  claimedUntil: number;
 }
 
-export type OutboxOutcome =
+/**
+ * What became of a claimed row. Every outcome names the claim it completes (`claimToken`): an
+ * outcome whose claim was lost (its lease ran out and another process claimed the row) is
+ * ignored, so it never overwrites the other process's outcome.
+ */
+export type OutboxOutcome = { seq: number; messageId: string; claimToken: string } & (
+  | { outcome: 'sent'; channelId: string; platformMessageId: string }
   | {
-      seq: number;
-      messageId: string;
-      outcome: 'sent';
-      channelId: string;
-      platformMessageId: string;
-    }
-  | {
-      seq: number;
-      messageId: string;
       outcome: 'retry';
       nextAttemptAt: number;
-      error: string /** false: the claim did not count as an attempt. */;
+      error: string;
+      /** false: the claim did not count as an attempt. */
       attemptSpent?: boolean;
     }
-  | { seq: number; messageId: string; outcome: 'failed'; error: string };
+  | { outcome: 'failed'; error: string }
+  /** Not sent: the claim is given back, no attempt spent (e.g. too little of the lease left). */
+  | { outcome: 'release' }
+);
 
 export interface PendingCounts {
   inbound: number;
@@ -238,6 +244,11 @@ export interface Store {
   /** Stores raw webhook bodies in one transaction (group commit). */
   appendInboundEvents(events: NewInboundEvent[]): Promise<void>;
   pendingInboundEvents(limit: number): Promise<InboundEventRow[]>;
+  /**
+   * Counts a failed attempt at a pending inbound event (a database error: it stays pending and
+   * is retried); returns the attempts so far.
+   */
+  recordInboundAttempt(id: number): Promise<number>;
   dueTimers(now: number, limit: number): Promise<TimerTable[]>;
   /** When the next timer is due, or null. */
   nextTimerDue(): Promise<number | null>;
@@ -256,8 +267,11 @@ export interface Store {
    */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]>;
   completeOutbox(outcomes: OutboxOutcome[], now: number): Promise<StatusChange[]>;
-  /** When the next outbox row becomes due (ignoring claims), or null. */
-  nextOutboxAttempt(): Promise<number | null>;
+  /**
+   * When the next outbox row becomes claimable (due, unclaimed or its lease over, and the
+   * head of its conversation), or null when none waits. May be in the past.
+   */
+  nextOutboxAttempt(now: number): Promise<number | null>;
   releaseOutboxClaims(): Promise<void>;
 
   getConversation(id: string): Promise<ConversationTable | undefined>;

@@ -17,6 +17,23 @@ import { startWorker, type Worker } from './processes/spawn.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** mulberry32: a small seeded PRNG, so a run's kill points can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// CHATLOOM_CRASH_SEED=<n> replays a run's kill points (the seed is printed with every run).
+const seed = process.env.CHATLOOM_CRASH_SEED
+  ? Number(process.env.CHATLOOM_CRASH_SEED)
+  : Math.floor(Math.random() * 2 ** 32);
+
 test('SIGKILL at random points loses no message and answers each once (≤ 1 duplicate per crash)', {
   timeout: 60_000,
 }, async () => {
@@ -48,12 +65,14 @@ test('SIGKILL at random points loses no message and answers each once (≤ 1 dup
     const perConversation = 60;
     const total = conversations * perConversation;
 
+    console.log(`crash test: seed ${seed} (replay: CHATLOOM_CRASH_SEED=${seed})`);
+    const random = seeded(seed);
     let crashes = 0;
     let posting = true;
     const killer = (async () => {
       let afterPosting = 0;
       while (posting || afterPosting < 2 || crashes < 6) {
-        await sleep(100 + Math.random() * 400);
+        await sleep(100 + random() * 400);
         worker.child.kill('SIGKILL');
         await worker.exited;
         crashes++;
@@ -114,7 +133,7 @@ test('SIGKILL at random points loses no message and answers each once (≤ 1 dup
       db.close();
       if (inbound.n === total && pending.n === 0 && outbox.n === 0) break;
       if (Date.now() > deadline)
-        throw new Error(`not done: ${JSON.stringify({ inbound, pending, outbox })}`);
+        throw new Error(`not done (seed ${seed}): ${JSON.stringify({ inbound, pending, outbox })}`);
       await sleep(100);
     }
     worker.child.kill('SIGTERM');
@@ -161,10 +180,10 @@ test('SIGKILL at random points loses no message and answers each once (≤ 1 dup
     }
     const duplicates = sends.length - counts.size;
     console.log(
-      `crash test: ${total} messages, ${crashes} crashes, ${retries} webhook retries, ${duplicates} duplicate sends`,
+      `crash test (seed ${seed}): ${total} messages, ${crashes} crashes, ${retries} webhook retries, ${duplicates} duplicate sends`,
     );
-    expect(counts.size).toBe(total);
-    expect(duplicates).toBeLessThanOrEqual(crashes);
+    expect(counts.size, `seed ${seed}`).toBe(total);
+    expect(duplicates, `seed ${seed}`).toBeLessThanOrEqual(crashes);
     expect(crashes).toBeGreaterThanOrEqual(6);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -42,8 +42,11 @@ test('two processes on one Postgres: each row sent once, each timer fired once, 
     });
     await setup.saveFlow(tenant.id, echoFlow(1), { publish: true });
 
-    // Both processes share a clock running 30 times faster: the 1-minute timeout takes 2 s.
-    const clock = { t0: Date.now(), speed: 30 };
+    // Both processes run on real time plus an offset the test sets: the 1-minute session
+    // timeout cannot fire while the conversations run, however slow the machine; the test
+    // moves time past it once every reply went out.
+    const clockFile = join(dir, 'clock-offset');
+    writeFileSync(clockFile, '0');
     for (const name of ['a', 'b']) {
       workers.push(
         await startWorker({
@@ -51,7 +54,7 @@ test('two processes on one Postgres: each row sent once, each timer fired once, 
           key,
           sendsFile,
           name,
-          clock,
+          clockFile,
         }),
       );
     }
@@ -82,13 +85,19 @@ test('two processes on one Postgres: each row sent once, each timer fired once, 
       }),
     );
 
-    const expected = conversations * (perConversation + 1); // every reply, and one timeout each
+    const replies = conversations * perConversation;
+    const expected = replies + conversations; // every reply, and one timeout each
     const read = () =>
       readFileSync(sendsFile, 'utf8')
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line) as { by: string; to: string; text: string });
     const deadline = Date.now() + 30_000;
+    while (read().length < replies) {
+      if (Date.now() > deadline) throw new Error(`only ${read().length} of ${replies} replies`);
+      await sleep(100);
+    }
+    writeFileSync(clockFile, String(2 * 60_000)); // past every session's 1-minute timeout
     while (read().length < expected) {
       if (Date.now() > deadline) throw new Error(`only ${read().length} of ${expected} sends`);
       await sleep(100);

@@ -116,6 +116,19 @@ describe.each(storeKinds)('store contract on $name', (kind) => {
       result: loaded.conversations.length,
     }));
     expect(events?.result).toBe(1);
+    // The raw column, read past the store's decryption (both SQLite kinds; Postgres below too).
+    const raw = await store.kysely
+      .selectFrom('channels')
+      .select(['credentials', 'settings'])
+      .where('id', '=', 'c1')
+      .executeTakeFirstOrThrow();
+    expect(raw.credentials).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(raw.credentials).not.toContain('very-secret');
+    expect(raw.credentials).not.toContain('EAAG-token');
+    expect(
+      Buffer.from(raw.credentials.split('.')[3]!, 'base64url').toString('latin1'),
+    ).not.toContain('very-secret');
+    expect(JSON.parse(raw.settings)).toEqual({ phoneNumberId: '1234' }); // settings are not secret
     if (kind.name === 'postgres') {
       const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: databaseUrl });
@@ -266,6 +279,7 @@ describe.each(storeKinds)('store contract on $name', (kind) => {
         {
           seq: o1!.seq,
           messageId: 'o1',
+          claimToken: o1!.claimToken,
           outcome: 'sent',
           channelId: 'c1',
           platformMessageId: 'p-o1',
@@ -273,6 +287,7 @@ describe.each(storeKinds)('store contract on $name', (kind) => {
         {
           seq: o3!.seq,
           messageId: 'o3',
+          claimToken: o3!.claimToken,
           outcome: 'retry',
           nextAttemptAt: now + 5000,
           error: 'HTTP 500',
@@ -285,11 +300,19 @@ describe.each(storeKinds)('store contract on $name', (kind) => {
       platform_message_id: 'p-o1',
     });
     expect((await store.claimOutbox(now + 1, 10, 60_000)).map((j) => j.messageId)).toEqual(['o2']);
-    expect(await store.nextOutboxAttempt()).toBe(now);
+    expect(await store.nextOutboxAttempt(now + 1)).toBe(now + 5000); // o2 claimed, o3 retries
     const retried = await store.claimOutbox(now + 5000, 10, 60_000);
     expect(retried.map((j) => [j.messageId, j.attempts])).toEqual([['o3', 2]]);
     await store.completeOutbox(
-      [{ seq: retried[0]!.seq, messageId: 'o3', outcome: 'failed', error: 'permanent' }],
+      [
+        {
+          seq: retried[0]!.seq,
+          messageId: 'o3',
+          claimToken: retried[0]!.claimToken,
+          outcome: 'failed',
+          error: 'permanent',
+        },
+      ],
       now,
     );
     expect(await store.getMessage('o3')).toMatchObject({ status: 'failed', error: 'permanent' });

@@ -5,7 +5,7 @@
  *
  *   node --conditions=@chatloom/source --import tsx worker.ts <config JSON>
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createChatloom, createPostgresStore, createSqliteStore } from '../../src/index.js';
 import { createTestAdapter } from '../../src/testing.js';
@@ -18,6 +18,11 @@ interface WorkerConfig {
   name: string;
   /** Clock: epoch at t0 runs `speed` times faster than real time. */
   clock?: { t0: number; speed: number };
+  /**
+   * Clock: real time plus the milliseconds written in this file (re-read every 20 ms), so a
+   * test moves every process's time forward at a moment of its choosing.
+   */
+  clockFile?: string;
   concurrency?: number;
   leaseMs?: number;
 }
@@ -36,9 +41,18 @@ const store =
         encryptionKey: config.key,
       });
 const fast = config.clock;
+let offset = 0;
+const clockFile = config.clockFile;
+if (clockFile) {
+  const read = () => {
+    offset = Number(readFileSync(clockFile, 'utf8').trim()) || 0;
+  };
+  read();
+  setInterval(read, 20).unref();
+}
 const clock = fast
-  ? { now: () => fast.t0 + (Date.now() - fast.t0) * fast.speed }
-  : { now: () => Date.now() };
+  ? { now: () => fast.t0 + (Date.now() - fast.t0) * fast.speed + offset }
+  : { now: () => Date.now() + offset };
 
 const adapter = createTestAdapter({
   messagesPerSecond: 100_000,

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -60,9 +61,17 @@ export const chatloomPlugin: FastifyPluginAsync<ChatloomPluginOptions> = async (
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   app.addSchema(ErrorBody);
+  const uiDir = context.config.adminUiDir ?? findAdminUi();
   app.addHook('onRoute', (route) => {
-    // The docs' own routes are public.
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, permission: 'public' };
+    // The docs' own routes are public, and so are the admin UI's files (@fastify/static puts
+    // the folder in each file route's config); the UI signs in through the API.
+    const staticRoot = (route.config as { rootPath?: unknown } | undefined)?.rootPath;
+    const isUiFile =
+      uiDir !== undefined &&
+      typeof staticRoot === 'string' &&
+      resolve(staticRoot) === resolve(uiDir);
+    if (route.url.startsWith('/docs') || isUiFile)
+      route.config = { ...route.config, permission: 'public' };
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -136,7 +145,6 @@ export const chatloomPlugin: FastifyPluginAsync<ChatloomPluginOptions> = async (
     { prefix: '/api/v1' },
   );
 
-  const uiDir = context.config.adminUiDir ?? findAdminUi();
   if (uiDir) {
     await app.register(fastifyStatic, { root: uiDir, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
@@ -158,13 +166,16 @@ export const chatloomPlugin: FastifyPluginAsync<ChatloomPluginOptions> = async (
 
 /** The admin UI's build, when `@chatloom/admin-ui` is installed and built. */
 function findAdminUi(): string | undefined {
+  const candidates: string[] = [];
   try {
     const require = createRequire(import.meta.url);
-    const dir = join(dirname(require.resolve('@chatloom/admin-ui/package.json')), 'dist');
-    return existsSync(join(dir, 'index.html')) ? dir : undefined;
+    candidates.push(join(dirname(require.resolve('@chatloom/admin-ui/package.json')), 'dist'));
   } catch {
-    return undefined;
+    // Not installed next to the server: try the workspace layout below.
   }
+  // In this repository (src/ or dist/ of packages/server), the UI is built in packages/admin-ui/dist.
+  candidates.push(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'admin-ui', 'dist'));
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
 /**

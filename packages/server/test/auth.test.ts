@@ -15,7 +15,7 @@ describe('auth', () => {
     await t.close();
   });
 
-  test('every route declares a permission; only login, webhooks, health and docs are public', () => {
+  test('every route declares a permission; only login, webhooks, health, docs and the admin UI are public', () => {
     const routes = t.server.routeTable;
     expect(routes.length).toBeGreaterThan(50);
     const missing = routes.filter((r) => r.permission === undefined);
@@ -25,7 +25,11 @@ describe('auth', () => {
       url === '/api/v1/auth/login' ||
       url.startsWith('/webhooks/') ||
       url === '/health' ||
-      url.startsWith('/docs');
+      url.startsWith('/docs') ||
+      // The admin UI's build, when one is there: index.html at / and Vite's /assets/.
+      url === '/' ||
+      url === '/index.html' ||
+      url.startsWith('/assets/');
     expect(
       publicRoutes.filter((url) => !allowed(url)),
       'public routes',

@@ -3,9 +3,9 @@ import { defineConfig } from 'tsup';
 import { FlowSchema } from './src/schema.js';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/testing.ts', 'src/commands.ts', 'src/cli.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: ['src/index.ts', 'src/testing.ts'] },
+  dts: { entry: ['src/index.ts', 'src/testing.ts', 'src/commands.ts'] },
   clean: true,
   sourcemap: true,
   target: 'node22',

@@ -13,23 +13,7 @@
  * GRAPH_API_BASE_URL, LOG_LEVEL); flow commands read only the file.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import {
-  type AdvanceResult,
-  advance,
-  type ChannelName,
-  type Choice,
-  type CompiledFlow,
-  compileFlow,
-  type Diagnostic,
-  type FlowDefinition,
-  type FlowInput,
-  type FlowOutput,
-  FlowValidationError,
-  start,
-  validateFlow,
-} from '@chatloom/flow-engine';
+import { channelNames, chatCommand, testCommand, validateCommand } from '@chatloom/flow-engine/cli';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createUser } from './auth.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -37,25 +21,6 @@ import { createServerContext, migrate, openStore } from './context.js';
 import { seedDemo } from './demo.js';
 import { builtInRole } from './permissions.js';
 import { buildServer } from './server.js';
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-function printDiagnostics(file: string, diagnostics: Diagnostic[]) {
-  for (const d of diagnostics)
-    console.log(`${file}: ${d.severity} ${d.code} at ${d.path}\n  ${d.message}`);
-}
 
 const integer = (name: string, min: number) => (value: string) => {
   const n = Number(value);
@@ -117,137 +82,19 @@ async function migrateCommand() {
   );
 }
 
-function validateCommand(file: string): number {
-  const result = validateFlow(readJson(file));
-  printDiagnostics(file, result.diagnostics);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  console.log(
-    `${file}: ${result.valid ? 'valid' : 'invalid'} (${errors} errors, ${result.diagnostics.length - errors} warnings)`,
-  );
-  return result.valid ? 0 : 1;
-}
-
-const channelNames: readonly ChannelName[] = ['whatsapp', 'messenger', 'instagram'];
-
-async function testCommand(
+// The flow-file commands are flow-engine's, shared with `chatloom-flow`.
+function flowTestCommand(
   file: string,
   options: { runs: number; seed?: number; channel?: string[] },
-): Promise<number> {
-  const unknown = (options.channel ?? []).filter((c) => !channelNames.includes(c as ChannelName));
-  if (unknown.length > 0) {
-    console.error(
-      `Unknown channel ${unknown.map((c) => `"${c}"`).join(', ')}; use ${channelNames.join(', ')}`,
-    );
-    return 2;
-  }
-  // The property tests are flow-engine's (`chatloom-flow test`); loaded only for this command.
-  const { checkFlow } = await import('@chatloom/flow-engine/testing');
-  const interactive = process.stderr.isTTY === true;
-  let shown = 0;
-  const report = checkFlow(readJson(file) as FlowDefinition, {
-    runs: options.runs,
-    ...(options.seed !== undefined && { seed: options.seed }),
-    ...(options.channel &&
-      options.channel.length > 0 && { channels: options.channel as ChannelName[] }),
-    onProgress: (checked, total) => {
-      if (interactive) process.stderr.write(`\rchecking conversations: ${checked}/${total}`);
-      else if (checked >= ((shown + 1) * total) / 4) {
-        shown++;
-        process.stderr.write(`checked ${checked}/${total} conversations\n`);
-      }
-    },
-  });
-  if (interactive) process.stderr.write('\n');
-  console.log(report.toString());
-  return report.ok ? 0 : 1;
+) {
+  return testCommand(file, options.runs, options.seed, options.channel ?? []);
 }
 
-async function chatCommand(
-  file: string,
-  options: { language?: string; var?: string[] },
-): Promise<number> {
-  let flow: CompiledFlow;
-  try {
-    flow = compileFlow(readJson(file));
-  } catch (error) {
-    if (error instanceof FlowValidationError) {
-      printDiagnostics(file, error.diagnostics);
-      return 1;
-    }
-    throw error;
-  }
-  const { describeMessage } = await import('@chatloom/flow-engine/testing');
+function flowChatCommand(file: string, options: { language?: string; var?: string[] }) {
   const vars = Object.fromEntries(
     (options.var ?? []).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]),
   );
-  // A clock that real time moves and /wait pushes forward.
-  let offset = 0;
-  const now = () => Date.now() + offset;
-  let choices: Choice[] = [];
-  let pendingTimer: NodeJS.Timeout | undefined;
-  const show = (outputs: FlowOutput[]) => {
-    for (const output of outputs) {
-      if (output.type === 'send') {
-        const described = describeMessage(output.message);
-        if (described.choices.length > 0) choices = described.choices;
-        console.log(`bot: ${described.text.replace(/\n/g, '\n     ')}`);
-      } else if (output.type === 'handoff') console.log('-- handed off to a person');
-      else if (output.type === 'end') console.log(`-- session ended (${output.reason})`);
-    }
-  };
-  let state: AdvanceResult = start(flow, {
-    now: now(),
-    ...(options.language && { language: options.language }),
-    vars,
-  });
-  show(state.outputs);
-  let finish: () => void = () => {};
-  const apply = (input: FlowInput) => {
-    state = advance(flow, state.snapshot, input, now());
-    show(state.outputs);
-    armTimer();
-    if (state.snapshot.state === 'ended') finish();
-  };
-  // The session timeout runs on real time too: a person may just wait.
-  const armTimer = () => {
-    clearTimeout(pendingTimer);
-    const timer = state.snapshot.context.timer;
-    if (!timer || state.snapshot.state === 'ended') return;
-    pendingTimer = setTimeout(
-      () => apply({ type: 'timer', timerId: timer.id }),
-      Math.max(0, timer.at - now()),
-    );
-  };
-  armTimer();
-  console.log(
-    '-- type as the user would; /tap N taps a button or row, /wait MINUTES, /lang CODE, /quit',
-  );
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: process.stdin, terminal: false });
-    finish = () => {
-      clearTimeout(pendingTimer);
-      lines.close();
-    };
-    lines.on('line', (line) => {
-      const [command, argument] = line.trim().split(/\s+/, 2);
-      if (command === '/quit') return finish();
-      if (command === '/tap') {
-        const choice = choices[Number(argument) - 1];
-        if (choice) apply({ type: 'choice', id: choice.id });
-        else console.log(`-- no choice ${argument}; there are ${choices.length}`);
-      } else if (command === '/wait') {
-        offset += Number(argument) * 60_000;
-        const timer = state.snapshot.context.timer;
-        if (timer && timer.at <= now()) apply({ type: 'timer', timerId: timer.id });
-        else console.log(`-- ${argument} minutes later`);
-      } else if (command === '/lang' && argument) apply({ type: 'language', language: argument });
-      else apply({ type: 'text', text: line });
-    });
-    lines.on('close', () => {
-      clearTimeout(pendingTimer);
-      resolve(0);
-    });
-  });
+  return chatCommand(file, options.language, vars);
 }
 
 async function userCreateCommand(options: {
@@ -325,7 +172,7 @@ flow
   )
   .action(
     run((file: string, options: { runs: number; seed?: number; channel?: string[] }) =>
-      testCommand(file, options),
+      flowTestCommand(file, options),
     ),
   );
 flow
@@ -335,7 +182,7 @@ flow
   .option('--var <name=value>', 'a session variable (repeat)', collect)
   .action(
     run((file: string, options: { language?: string; var?: string[] }) =>
-      chatCommand(file, options),
+      flowChatCommand(file, options),
     ),
   );
 const user = program.command('user').description('Users');

@@ -26,6 +26,9 @@ export {
   NotFoundError,
   systemClock,
   type Tenant,
+  toContact,
+  toConversation,
+  toMessage,
   WindowClosedError,
 } from './model.js';
 export { createPostgresStore, type PostgresStoreOptions } from './postgres.js';

@@ -5,10 +5,10 @@
  * process (this one included) `LISTEN`s to and fans out.
  */
 import type { Chatloom, Conversation, Message } from '@chatloom/core';
+import { toConversation, toMessage } from '@chatloom/core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
-import { toConversation, toMessage } from './rows.js';
 
 /** What SSE clients receive. */
 export type LiveEvent =

@@ -3,8 +3,10 @@
  * agent's actions — send, take control, transfer, chatbot switch, star — through core.
  */
 
-import type { ConversationTable } from '@chatloom/core';
+import type { ConversationTable, Database, MessageTable } from '@chatloom/core';
+import { toContact, toConversation, toMessage } from '@chatloom/core';
 import type { ChannelMessage } from '@chatloom/flow-engine';
+import type { Selectable, SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import { actor, type Principal } from './auth.js';
 import type { ServerContext } from './context.js';
@@ -19,7 +21,6 @@ import {
   notFound,
   Page,
 } from './http.js';
-import { toContact, toConversation, toMessage } from './rows.js';
 import type { App } from './server.js';
 
 const Conversation = Type.Object({
@@ -223,32 +224,11 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
     async (request) => {
       const conversation = await conversationOf(context, actor(request), request.params.id);
       const limit = request.query.limit ?? 50;
-      let query = db
+      const query = db
         .selectFrom('messages')
         .selectAll()
         .where('conversation_id', '=', conversation.id);
-      const after = decodeCursor(request.query.cursor);
-      if (after) {
-        const [at, id] = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', at),
-            eb.and([eb('created_at', '=', at), eb('id', '<', id)]),
-          ]),
-        );
-      }
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => publicMessage(toMessage(row))),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(Number(last.created_at), last.id) : null,
-      };
+      return messagePage(query, request.query.cursor, limit);
     },
   );
 
@@ -473,28 +453,7 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
       if (channelId) query = query.where('channel_id', '=', channelId);
       if (from !== undefined) query = query.where('created_at', '>=', from);
       if (to !== undefined) query = query.where('created_at', '<', to);
-      const after = decodeCursor(cursor);
-      if (after) {
-        const [at, id] = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', at),
-            eb.and([eb('created_at', '=', at), eb('id', '<', id)]),
-          ]),
-        );
-      }
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => publicMessage(toMessage(row))),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(Number(last.created_at), last.id) : null,
-      };
+      return messagePage(query, cursor, limit);
     },
   );
 
@@ -529,28 +488,33 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
       if (principal.channelId) query = query.where('channel_id', '=', principal.channelId);
       if (channelId) query = query.where('channel_id', '=', channelId);
       if (conversationId) query = query.where('conversation_id', '=', conversationId);
-      const after = decodeCursor(cursor);
-      if (after) {
-        const [at, id] = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', at),
-            eb.and([eb('created_at', '=', at), eb('id', '<', id)]),
-          ]),
-        );
-      }
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => publicMessage(toMessage(row))),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(Number(last.created_at), last.id) : null,
-      };
+      return messagePage(query, cursor, limit);
     },
   );
+}
+
+/** A page of messages, newest first, after the keyset cursor `created_at:id`. */
+async function messagePage(
+  query: SelectQueryBuilder<Database, 'messages', Selectable<MessageTable>>,
+  cursor: string | undefined,
+  limit: number,
+) {
+  const after = decodeCursor(cursor);
+  if (after) {
+    const [at, id] = after;
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
+    );
+  }
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => publicMessage(toMessage(row))),
+    nextCursor: rows.length > limit && last ? encodeCursor(Number(last.created_at), last.id) : null,
+  };
 }

@@ -1,4 +1,6 @@
 /** Live updates (Server-Sent Events per tenant) and the web simulator's API. */
+
+import { toMessage } from '@chatloom/core';
 import { Type } from 'typebox';
 import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
@@ -6,7 +8,6 @@ import type { LiveEvent } from './events.js';
 import { errors, HttpError } from './http.js';
 import { channelOf } from './routes-channels.js';
 import { Message } from './routes-conversations.js';
-import { toMessage } from './rows.js';
 import type { App } from './server.js';
 import { simulatorPlatform, simulatorWebhook } from './simulator.js';
 

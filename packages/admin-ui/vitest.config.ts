@@ -10,6 +10,7 @@ export default mergeConfig(
       name: '@chatloom/admin-ui',
       environment: 'jsdom',
       include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
+      globalSetup: ['test/global-setup.ts'],
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },

@@ -5,13 +5,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repositoryRoot = resolve(packageDir, '../..');
@@ -62,6 +63,41 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The UI built once per test run, shared by every browser test file: the first caller takes
+ * the lock (an atomic mkdir) and builds; the others wait for its `built` or `failed` mark.
+ */
+export async function ensureUiBuilt(): Promise<string> {
+  const dir = inject('uiBuildDir');
+  const uiDir = join(dir, 'ui');
+  const built = join(dir, 'built');
+  const failed = join(dir, 'failed');
+  let owner = false;
+  try {
+    mkdirSync(join(dir, 'lock'));
+    owner = true;
+  } catch {
+    // another test file is building
+  }
+  if (owner) {
+    try {
+      await buildUi(uiDir);
+      writeFileSync(built, '');
+    } catch (error) {
+      writeFileSync(failed, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    return uiDir;
+  }
+  await waitFor(
+    () => existsSync(built) || existsSync(failed),
+    300_000,
+    () => 'the UI build of another test file did not finish in 5 minutes',
+  );
+  if (existsSync(failed)) throw new Error(`UI build failed:\n${readFileSync(failed, 'utf8')}`);
+  return uiDir;
+}
+
 export interface Harness {
   base: string;
   admin: { email: string; password: string };
@@ -85,8 +121,7 @@ export interface ApiSession {
 export async function startHarness(): Promise<Harness> {
   requireChromium();
   const work = mkdtempSync(join(tmpdir(), 'chatloom-admin-ui-e2e-'));
-  const uiDir = join(work, 'ui');
-  await buildUi(uiDir);
+  const uiDir = await ensureUiBuilt();
   const port = await freePort();
   const cli = join(
     dirname(

@@ -1,19 +1,33 @@
 /** The shell: session gate, sidebar with the sections the user's role may see, and the routes. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
 import { api, type Channel } from './api.js';
 import { useLiveEvents, useLiveStatus } from './live.js';
-import { ChannelsPage } from './pages/channels.js';
-import { ChatbotSettingsPage } from './pages/chatbot-settings.js';
-import { DashboardPage } from './pages/dashboard.js';
-import { FlowsPage } from './pages/flows.js';
-import { InboxPage } from './pages/inbox.js';
-import { QuickRepliesPage } from './pages/quick-replies.js';
-import { StarredPage } from './pages/starred.js';
-import { ToolsPage } from './pages/tools.js';
-import { UsersPage } from './pages/users.js';
 import { meKey, type Session, SessionGate } from './session.js';
 import { Loading } from './ui.js';
+
+// Each section is its own chunk: the builder's graph and rich text, the dashboard's charts and
+// the inbox load only when opened, so signing in downloads the shell alone.
+const ChannelsPage = lazy(() =>
+  import('./pages/channels.js').then((m) => ({ default: m.ChannelsPage })),
+);
+const ChatbotSettingsPage = lazy(() =>
+  import('./pages/chatbot-settings.js').then((m) => ({ default: m.ChatbotSettingsPage })),
+);
+const DashboardPage = lazy(() =>
+  import('./pages/dashboard.js').then((m) => ({ default: m.DashboardPage })),
+);
+const FlowsPage = lazy(() => import('./pages/flows.js').then((m) => ({ default: m.FlowsPage })));
+const InboxPage = lazy(() => import('./pages/inbox.js').then((m) => ({ default: m.InboxPage })));
+const QuickRepliesPage = lazy(() =>
+  import('./pages/quick-replies.js').then((m) => ({ default: m.QuickRepliesPage })),
+);
+const StarredPage = lazy(() =>
+  import('./pages/starred.js').then((m) => ({ default: m.StarredPage })),
+);
+const ToolsPage = lazy(() => import('./pages/tools.js').then((m) => ({ default: m.ToolsPage })));
+const UsersPage = lazy(() => import('./pages/users.js').then((m) => ({ default: m.UsersPage })));
 
 interface Section {
   path: string;
@@ -49,21 +63,23 @@ function Shell({ session }: { session: Session }) {
     <div className="flex h-screen">
       <Sidebar session={session} visible={visible} />
       <main className="flex min-w-0 flex-1 flex-col overflow-auto">
-        <Routes>
-          <Route path="/" element={<Landing session={session} />} />
-          <Route path="/dashboard" element={<DashboardPage />} />
-          <Route path="/channels" element={<ChannelsPage session={session} />} />
-          <Route path="/flows" element={<FlowsPage session={session} />} />
-          <Route path="/flows/:flowId" element={<FlowsPage session={session} />} />
-          <Route path="/chatbot-settings" element={<ChatbotSettingsPage />} />
-          <Route path="/inbox" element={<InboxPage session={session} />} />
-          <Route path="/inbox/:conversationId" element={<InboxPage session={session} />} />
-          <Route path="/starred" element={<StarredPage />} />
-          <Route path="/quick-replies" element={<QuickRepliesPage session={session} />} />
-          <Route path="/tools/*" element={<ToolsPage session={session} />} />
-          <Route path="/users" element={<UsersPage />} />
-          <Route path="*" element={<Navigate to="/" replace />} />
-        </Routes>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Landing session={session} />} />
+            <Route path="/dashboard" element={<DashboardPage />} />
+            <Route path="/channels" element={<ChannelsPage session={session} />} />
+            <Route path="/flows" element={<FlowsPage session={session} />} />
+            <Route path="/flows/:flowId" element={<FlowsPage session={session} />} />
+            <Route path="/chatbot-settings" element={<ChatbotSettingsPage />} />
+            <Route path="/inbox" element={<InboxPage session={session} />} />
+            <Route path="/inbox/:conversationId" element={<InboxPage session={session} />} />
+            <Route path="/starred" element={<StarredPage />} />
+            <Route path="/quick-replies" element={<QuickRepliesPage session={session} />} />
+            <Route path="/tools/*" element={<ToolsPage session={session} />} />
+            <Route path="/users" element={<UsersPage />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </Suspense>
       </main>
     </div>
   );

@@ -3,7 +3,7 @@
  * `useSession` for the pages (permissions decide what the sidebar and the actions show).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { createContext, type FormEvent, useContext, useState } from 'react';
 import { ApiError, api, type Me } from './api.js';
 import { Button, ErrorState, inputClass, Loading } from './ui.js';
 
@@ -141,5 +141,15 @@ export function SessionGate({ children }: { children: (session: Session) => Reac
   if (!me.data) return <LoginPage />;
   const { tenantId } = me.data;
   if (tenantId === null) return <TenantPicker me={me.data} />;
-  return <>{children(toSession({ ...me.data, tenantId }))}</>;
+  const session = toSession({ ...me.data, tenantId });
+  return <SessionContext.Provider value={session}>{children(session)}</SessionContext.Provider>;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+/** The signed-in session, for any component below the gate (pages need no `session` prop). */
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession is only available below <SessionGate>');
+  return session;
 }

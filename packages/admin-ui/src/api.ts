@@ -60,6 +60,7 @@ export const api = {
   post: <T>(path: string, body: unknown = {}, query?: Query) =>
     request<T>('POST', path, body, query),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
@@ -91,6 +92,8 @@ export interface Channel {
   callbackUrl: string;
   verifyToken: string | null;
   credentialsSet: string[];
+  /** The platform's non-secret settings (ids, host); secrets are write-only. */
+  settings: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
 }
@@ -155,6 +158,29 @@ export interface Dashboard {
   readRate: number | null;
   failed: number;
   openConversations: number;
+  series: DashboardDay[];
+  /** Null when the role may not read conversations. */
+  recent: RecentMessage[] | null;
+}
+
+export interface DashboardDay {
+  /** YYYY-MM-DD in the viewer's time zone. */
+  date: string;
+  start: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export interface RecentMessage {
+  id: string;
+  conversationId: string;
+  channelId: string;
+  direction: 'in' | 'out';
+  sender: string;
+  status: string;
+  contactName: string;
+  preview: string;
+  createdAt: number;
 }
 
 export interface ScheduledMessage {
@@ -196,6 +222,9 @@ export interface Member {
   name: string;
   roleId: string;
   roleName: string;
+  /** False once deactivated in this tenant (signed out, tokens refused). */
+  active: boolean;
+  deactivatedAt: number | null;
   createdAt: number;
 }
 
@@ -204,6 +233,36 @@ export interface Role {
   name: string;
   builtIn: boolean;
   permissions: string[];
+}
+
+export interface Template {
+  id: string | null;
+  name: string;
+  language: string;
+  category: string | null;
+  status: string;
+  header: string | null;
+  body: string | null;
+  footer: string | null;
+  buttons: string[];
+  /** The body's placeholders in order (`1`, `2`…): one parameter each. */
+  placeholders: string[];
+}
+
+export interface MediaItem {
+  id: string;
+  kind: 'image' | 'video' | 'document' | 'audio';
+  url: string;
+  name: string;
+  filename: string | null;
+  caption: string | null;
+  createdAt: number;
+}
+
+export interface TransferTarget {
+  id: string;
+  name: string;
+  email: string;
 }
 
 /** The text a person sees for a message of any kind. */

@@ -1,59 +1,250 @@
 /**
- * The flow builder's form: steps, their message and options of every type, each limited text
- * with its live counter (limits from flow-engine) and the validator's diagnostics on the field.
- * Save stays off while `validateFlow` reports an error.
+ * The flow builder: flow settings (name, languages, start step, keyword triggers), the steps
+ * as a sortable list and/or a graph, each text with its live counter (limits from flow-engine)
+ * and the validator's diagnostics on the field they concern. Save stays off while
+ * `validateFlow` reports an error, and the list of problems says why.
+ *
+ * Responsiveness on big flows: a step edit copies that step only (the others keep their
+ * identity, so their memoised editors skip the render), and validation runs on a deferred
+ * copy of the draft, so typing never waits for it.
  */
-import type {
-  Action,
-  FlowDefinition,
-  LocalizedText,
-  Step,
-  StepOptions,
-} from '@chatloom/flow-engine';
-import { type ReactNode, useId, useMemo, useState } from 'react';
+import type { Diagnostic, FlowDefinition, Step } from '@chatloom/flow-engine';
 import {
-  checkFlow,
-  countOf,
-  type FieldKind,
-  type FlowCheck,
-  fieldLimits,
-  messageLimit,
-  optionsLeft,
-  withinLimit,
-} from './flow-limits.js';
-import { Button, inputClass } from './ui.js';
+  lazy,
+  Suspense,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { moveIn, newStep, renameStepIn, uniqueId } from './flow-editor-draft.js';
+import { Diagnostics, SortableList } from './flow-editor-fields.js';
+import { FlowSettings } from './flow-editor-settings.js';
+import { type StepActions, StepEditor } from './flow-editor-step.js';
+import { checkFlow, type FlowCheck } from './flow-limits.js';
+import { Button, Loading } from './ui.js';
 
-type Update = (change: (draft: FlowDefinition) => void) => void;
+// React Flow is only loaded when the graph is shown.
+const FlowGraph = lazy(() => import('./flow-graph.js').then((m) => ({ default: m.FlowGraph })));
 
-interface Context {
-  check: FlowCheck;
-  language: string;
-  update: Update;
-  stepIds: string[];
+export interface FlowEditorProps {
+  initial: FlowDefinition;
+  onSave: (definition: FlowDefinition) => void;
+  saving?: boolean;
+  saveError?: string | undefined;
+  /** Called with the draft after every change (e.g. to test the unsaved flow). */
+  onDraftChange?: (definition: FlowDefinition) => void;
+  /** Shows a step: scrolled into view, expanded and highlighted; a new nonce shows it again. */
+  focus?: { stepId: string; nonce: number };
 }
+
+type View = 'list' | 'graph' | 'both';
+
+interface Draft {
+  definition: FlowDefinition;
+  /** A stable key per step, in step order: step ids change while they are typed. */
+  keys: string[];
+}
+
+/** Flows this long open with their steps collapsed. */
+const expandLimit = 12;
+
+/** Keeps the previous object where a full-copy edit left it unchanged, for memoised steps. */
+function reshare(previous: FlowDefinition, next: FlowDefinition): FlowDefinition {
+  const same = <T,>(a: T, b: T) => JSON.stringify(a) === JSON.stringify(b);
+  return {
+    ...next,
+    languages: same(previous.languages, next.languages) ? previous.languages : next.languages,
+    steps: next.steps.map((step, i) => {
+      const old = previous.steps[i];
+      return old && same(old, step) ? old : step;
+    }),
+  };
+}
+
+/** Each step's diagnostics, the same array as before when they did not change. */
+function useStepDiagnostics(check: FlowCheck, count: number): Diagnostic[][] {
+  const cache = useRef<{ signature: string; items: Diagnostic[] }[]>([]);
+  return useMemo(() => {
+    const groups: Diagnostic[][] = Array.from({ length: count }, () => []);
+    for (const d of check.diagnostics) {
+      const match = /^\/steps\/(\d+)(?:\/|$)/.exec(d.path);
+      if (match) groups[Number(match[1])]?.push(d);
+    }
+    return groups.map((items, i) => {
+      const signature = items.map((d) => `${d.path} ${d.code} ${d.message}`).join('\n');
+      const cached = cache.current[i];
+      if (cached?.signature === signature) return cached.items;
+      cache.current[i] = { signature, items };
+      return items;
+    });
+  }, [check, count]);
+}
+
+const flowFields = ['/name', '/startStep', '/defaultLanguage', '/languages', '/triggers'];
+const onFlowField = (path: string) =>
+  flowFields.some((f) => path === f || path.startsWith(`${f}/`));
 
 export function FlowEditor({
   initial,
   onSave,
   saving = false,
   saveError,
-}: {
-  initial: FlowDefinition;
-  onSave: (definition: FlowDefinition) => void;
-  saving?: boolean;
-  saveError?: string | undefined;
-}) {
-  const [definition, setDefinition] = useState(initial);
-  const [language, setLanguage] = useState(initial.defaultLanguage);
-  const check = useMemo(() => checkFlow(definition), [definition]);
-  const update: Update = (change) =>
-    setDefinition((current) => {
-      const draft = structuredClone(current);
-      change(draft);
-      return draft;
+  onDraftChange,
+  focus,
+}: FlowEditorProps) {
+  const keyCount = useRef(initial.steps.length);
+  const [draft, setDraft] = useState<Draft>(() => ({
+    definition: initial,
+    keys: initial.steps.map((_, i) => `step-${i}`),
+  }));
+  const { definition, keys } = draft;
+  const current = useRef(draft);
+  current.current = draft;
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(
+    () => new Set(initial.steps.length <= expandLimit ? draft.keys : []),
+  );
+  const [chosenLanguage, setLanguage] = useState(initial.defaultLanguage);
+  const language = definition.languages.includes(chosenLanguage)
+    ? chosenLanguage
+    : definition.defaultLanguage;
+  const [view, setView] = useState<View>('list');
+  const [highlight, setHighlight] = useState<{ key: string; nonce: number } | null>(null);
+  const listRef = useRef<HTMLOListElement>(null);
+
+  const deferred = useDeferredValue(definition);
+  const check = useMemo(() => checkFlow(deferred), [deferred]);
+  const stepDiagnostics = useStepDiagnostics(check, definition.steps.length);
+  const flowDiagnostics = useMemo(
+    () => check.diagnostics.filter((d) => !d.path.startsWith('/steps/')),
+    [check],
+  );
+  const idsJson = JSON.stringify(definition.steps.map((s) => s.id));
+  const stepIds = useMemo(() => JSON.parse(idsJson) as string[], [idsJson]);
+
+  const edit = useCallback((change: (draft: FlowDefinition) => void) => {
+    setDraft((d) => {
+      const next = structuredClone(d.definition);
+      change(next);
+      return { ...d, definition: reshare(d.definition, next) };
     });
-  const context: Context = { check, language, update, stepIds: definition.steps.map((s) => s.id) };
-  const flowLevel = check.errors.filter((d) => !d.path.startsWith('/steps/'));
+  }, []);
+
+  const reveal = useCallback((key: string) => {
+    setExpanded((set) => new Set(set).add(key));
+    setView((v) => (v === 'graph' ? 'both' : v));
+    setHighlight((h) => ({ key, nonce: (h?.nonce ?? 0) + 1 }));
+  }, []);
+  const revealIndex = useCallback(
+    (index: number) => {
+      const key = current.current.keys[index];
+      if (key) reveal(key);
+    },
+    [reveal],
+  );
+
+  const actions: StepActions = useMemo(
+    () => ({
+      editStep: (index, change) =>
+        setDraft((d) => {
+          const step = d.definition.steps[index];
+          if (!step) return d;
+          const copy = structuredClone(step);
+          change(copy);
+          const steps = d.definition.steps.with(index, copy);
+          return { ...d, definition: { ...d.definition, steps } };
+        }),
+      renameStep: (index, id) => edit((d) => renameStepIn(d, index, id)),
+      removeStep: (index) =>
+        setDraft((d) => {
+          const removed = d.definition.steps[index];
+          const steps = d.definition.steps.filter((_, i) => i !== index);
+          let { startStep } = d.definition;
+          // Removing the start step makes the first remaining step the start.
+          if (removed?.id === startStep && !steps.some((s) => s.id === startStep) && steps[0])
+            startStep = steps[0].id;
+          return {
+            definition: { ...d.definition, steps, startStep },
+            keys: d.keys.filter((_, i) => i !== index),
+          };
+        }),
+      moveStep: (from, to) =>
+        setDraft((d) => {
+          const steps = [...d.definition.steps];
+          const keys = [...d.keys];
+          moveIn(steps, from, to);
+          moveIn(keys, from, to);
+          return { definition: { ...d.definition, steps }, keys };
+        }),
+      setStart: (id) =>
+        edit((d) => {
+          d.startStep = id;
+        }),
+      toggle: (key) =>
+        setExpanded((set) => {
+          const next = new Set(set);
+          if (!next.delete(key)) next.add(key);
+          return next;
+        }),
+      setLanguage,
+    }),
+    [edit],
+  );
+
+  const addStep = () => {
+    const key = `step-${keyCount.current++}`;
+    setDraft((d) => {
+      const id = uniqueId(
+        'step',
+        d.definition.steps.map((s) => s.id),
+      );
+      const step: Step = newStep(id, d.definition.defaultLanguage);
+      return {
+        definition: { ...d.definition, steps: [...d.definition.steps, step] },
+        keys: [...d.keys, key],
+      };
+    });
+    reveal(key);
+  };
+
+  // Scroll to, focus and briefly highlight a step that was asked for.
+  useEffect(() => {
+    if (!highlight) return;
+    const element = listRef.current?.querySelector<HTMLElement>(
+      `[data-step-key="${highlight.key}"]`,
+    );
+    element?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+    element?.focus({ preventScroll: true });
+    const timer = setTimeout(() => setHighlight(null), 2000);
+    return () => clearTimeout(timer);
+  }, [highlight]);
+
+  const focusStep = focus?.stepId;
+  const focusNonce = focus?.nonce;
+  useEffect(() => {
+    if (focusStep === undefined || focusNonce === undefined) return;
+    const index = current.current.definition.steps.findIndex((s) => s.id === focusStep);
+    if (index >= 0) revealIndex(index);
+  }, [focusStep, focusNonce, revealIndex]);
+
+  const draftChanged = useRef(onDraftChange);
+  draftChanged.current = onDraftChange;
+  useEffect(() => {
+    if (definition !== initial) draftChanged.current?.(definition);
+  }, [definition, initial]);
+
+  const nameOfKey = useCallback((key: string) => {
+    const { keys, definition } = current.current;
+    const index = keys.indexOf(key);
+    return `step ${definition.steps[index]?.id || index + 1}`;
+  }, []);
+  const errorsByStep = useMemo(
+    () => stepDiagnostics.map((items) => items.filter((d) => d.severity === 'error').length),
+    [stepDiagnostics],
+  );
+  const otherProblems = flowDiagnostics.filter((d) => !onFlowField(d.path));
 
   return (
     <form
@@ -61,698 +252,166 @@ export function FlowEditor({
       aria-label="Flow builder"
       onSubmit={(event) => {
         event.preventDefault();
-        if (check.valid) onSave(definition);
+        // The shown check may lag a keystroke behind: decide on the draft itself.
+        if (checkFlow(definition).valid) onSave(definition);
       }}
     >
-      <div className="flex flex-wrap items-end gap-4">
-        <label className="text-sm">
-          Name
-          <input
-            className={inputClass}
-            value={definition.name}
-            onChange={(e) =>
-              update((d) => {
-                d.name = e.target.value;
-              })
-            }
-          />
-        </label>
-        <label className="text-sm">
-          Language
-          <select
-            className={inputClass}
-            value={language}
-            onChange={(e) => setLanguage(e.target.value)}
-            aria-label="Editing language"
-          >
-            {definition.languages.map((l) => (
-              <option key={l}>{l}</option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          Start step
-          <select
-            className={inputClass}
-            value={definition.startStep}
-            onChange={(e) =>
-              update((d) => {
-                d.startStep = e.target.value;
-              })
-            }
-          >
-            {context.stepIds.map((id) => (
-              <option key={id}>{id}</option>
-            ))}
-          </select>
-        </label>
+      <div className="sticky top-0 z-20 -mx-6 -mt-6 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50/95 px-6 py-3 backdrop-blur">
+        <Problems check={check} stepIds={deferred.steps.map((s) => s.id)} onShow={revealIndex} />
         <div className="ml-auto flex items-center gap-3">
-          <span className="text-sm" data-testid="flow-status">
-            {check.valid
-              ? 'No errors'
-              : `${check.errors.length} error${check.errors.length === 1 ? '' : 's'}: fix them to save`}
-          </span>
           <Button type="submit" disabled={!check.valid || saving}>
             {saving ? 'Saving…' : 'Save'}
           </Button>
         </div>
       </div>
       {saveError && (
-        <p role="alert" className="text-sm text-red-700">
+        <p
+          role="alert"
+          className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800"
+        >
           {saveError}
         </p>
       )}
-      {flowLevel.length > 0 && <Diagnostics items={flowLevel} />}
-      {definition.steps.map((step, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: step ids are edited here; a step is its position
-        <StepEditor key={index} step={step} index={index} context={context} />
-      ))}
-      <Button
-        variant="secondary"
-        onClick={() =>
-          update((d) => {
-            d.steps.push(
-              newStep(
-                uniqueId(
-                  'step',
-                  d.steps.map((s) => s.id),
-                ),
-                d.languages,
-              ),
-            );
-          })
-        }
-      >
-        Add step
-      </Button>
+      <FlowSettings
+        definition={definition}
+        diagnostics={flowDiagnostics}
+        edit={edit}
+        setLanguage={setLanguage}
+      />
+      <Diagnostics items={otherProblems} />
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 className="text-base font-semibold">Steps ({definition.steps.length})</h2>
+        <Button
+          variant="secondary"
+          className="ml-2"
+          onClick={() => setExpanded(new Set(current.current.keys))}
+        >
+          Expand all
+        </Button>
+        <Button variant="secondary" onClick={() => setExpanded(new Set())}>
+          Collapse all
+        </Button>
+        <fieldset className="ml-auto flex rounded border border-slate-300 bg-white text-sm">
+          <legend className="sr-only">View</legend>
+          {(
+            [
+              ['list', 'List'],
+              ['graph', 'Graph'],
+              ['both', 'Side by side'],
+            ] as const
+          ).map(([value, label]) => (
+            <button
+              key={value}
+              type="button"
+              aria-pressed={view === value}
+              className={`px-3 py-1.5 first:rounded-l last:rounded-r focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                view === value ? 'bg-indigo-600 text-white' : 'hover:bg-slate-100'
+              }`}
+              onClick={() => setView(value)}
+            >
+              {label}
+            </button>
+          ))}
+        </fieldset>
+      </div>
+      <div className={view === 'both' ? 'grid grid-cols-2 items-start gap-4' : ''}>
+        {view !== 'graph' && (
+          <div className="space-y-3">
+            <SortableList ids={keys} nameOf={nameOfKey} onMove={actions.moveStep}>
+              <ol ref={listRef} aria-label="Steps" className="space-y-3">
+                {definition.steps.map((step, index) => {
+                  const key = keys[index] ?? `step-${index}`;
+                  return (
+                    <StepEditor
+                      key={key}
+                      index={index}
+                      step={step}
+                      stepKey={key}
+                      count={definition.steps.length}
+                      isStart={step.id === definition.startStep}
+                      expanded={expanded.has(key)}
+                      highlighted={highlight?.key === key}
+                      diagnostics={stepDiagnostics[index] ?? []}
+                      stepIds={stepIds}
+                      language={language}
+                      languages={definition.languages}
+                      defaultLanguage={definition.defaultLanguage}
+                      actions={actions}
+                    />
+                  );
+                })}
+              </ol>
+            </SortableList>
+            <Button variant="secondary" onClick={addStep}>
+              Add step
+            </Button>
+          </div>
+        )}
+        {view !== 'list' && (
+          // Keyed by view: a remount fits the graph to its new pane.
+          <div key={view} className={view === 'both' ? 'sticky top-20 h-[75vh]' : 'h-[75vh]'}>
+            <Suspense fallback={<Loading label="Loading the graph…" />}>
+              <FlowGraph
+                definition={deferred}
+                language={language}
+                errorsByStep={errorsByStep}
+                onSelect={revealIndex}
+              />
+            </Suspense>
+          </div>
+        )}
+      </div>
     </form>
   );
 }
 
-function uniqueId(base: string, taken: string[]): string {
-  for (let n = taken.length + 1; ; n++) if (!taken.includes(`${base}${n}`)) return `${base}${n}`;
-}
-
-const localized = (languages: string[], text: string): LocalizedText =>
-  Object.fromEntries(languages.map((l) => [l, text]));
-
-function newStep(id: string, languages: string[]): Step {
-  return {
-    id,
-    message: { type: 'text', text: localized(languages, 'New message') },
-    options: { type: 'none', next: { type: 'end' } },
-  };
-}
-
-/** A fresh options object of a type, for when the type changes. */
-export function optionsOfType(type: StepOptions['type'], languages: string[]): StepOptions {
-  const action: Action = { type: 'end' };
-  switch (type) {
-    case 'buttons':
-      return { type, buttons: [{ id: 'b1', label: localized(languages, 'Yes'), action }] };
-    case 'list':
-      return {
-        type,
-        buttonLabel: localized(languages, 'Choose'),
-        rows: [{ id: 'r1', title: localized(languages, 'Option'), action }],
-      };
-    case 'sections':
-      return {
-        type,
-        buttonLabel: localized(languages, 'Choose'),
-        sections: [
-          {
-            title: localized(languages, 'Section'),
-            rows: [{ id: 'r1', title: localized(languages, 'Option'), action }],
-          },
-        ],
-      };
-    case 'navigation':
-      return {
-        type,
-        groups: [{ options: [{ id: 'o1', label: localized(languages, 'Option'), action }] }],
-      };
-    default:
-      return { type: 'none', next: action };
-  }
-}
-
-function StepEditor({ step, index, context }: { step: Step; index: number; context: Context }) {
-  const { update, language } = context;
-  const path = `/steps/${index}`;
-  const message = step.message;
-  return (
-    <fieldset
-      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
-      aria-label={`Step ${step.id}`}
-    >
-      <div className="flex items-end gap-3">
-        <Field label="Step id" pointer={`${path}/id`} check={context.check}>
-          {(id) => (
-            <input
-              id={id}
-              className={inputClass}
-              value={step.id}
-              onChange={(e) =>
-                update((d) => {
-                  d.steps[index]!.id = e.target.value;
-                })
-              }
-            />
-          )}
-        </Field>
-        <label className="text-sm">
-          Options
-          <select
-            className={inputClass}
-            aria-label="Option type"
-            value={step.options.type}
-            onChange={(e) =>
-              update((d) => {
-                const s = d.steps[index]!;
-                s.options = optionsOfType(e.target.value as StepOptions['type'], d.languages);
-              })
-            }
-          >
-            <option value="none">Text input</option>
-            <option value="buttons">Buttons</option>
-            <option value="list">List</option>
-            <option value="sections">List with sections</option>
-            <option value="navigation">Lettered options</option>
-          </select>
-        </label>
-        <Button
-          variant="secondary"
-          className="ml-auto"
-          onClick={() => update((d) => void d.steps.splice(index, 1))}
-        >
-          Remove step
-        </Button>
-      </div>
-      {message.type === 'text' ? (
-        <LimitedText
-          label="Message"
-          multiline
-          value={message.text}
-          max={messageLimit(step.options)}
-          pointer={`${path}/message/text`}
-          context={context}
-          set={(d, text) => {
-            const m = d.steps[index]!.message;
-            if (m.type === 'text') m.text[language] = text;
-          }}
-        />
-      ) : (
-        <p className="text-sm text-slate-500">A {message.type} message (edit it as JSON).</p>
-      )}
-      <OptionsEditor step={step} index={index} context={context} />
-    </fieldset>
-  );
-}
-
-function OptionsEditor({ step, index, context }: { step: Step; index: number; context: Context }) {
-  const options = step.options;
-  const path = `/steps/${index}/options`;
-  const left = optionsLeft(options);
-  const { update } = context;
-  const opts = (d: FlowDefinition) => d.steps[index]!.options;
-  const languages = (d: FlowDefinition) => d.languages;
-  const action: Action = { type: 'end' };
-
-  switch (options.type) {
-    case 'none':
-      return (
-        <ActionEditor
-          label="After any text"
-          action={options.next}
-          context={context}
-          set={(d, a) => {
-            const o = opts(d);
-            if (o.type === 'none') o.next = a;
-          }}
-        />
-      );
-    case 'buttons':
-      return (
-        <div className="space-y-2">
-          <Diagnostics items={context.check.at(`${path}/buttons`).filter(countCodes)} />
-          {options.buttons.map((button, i) => (
-            <OptionRow
-              key={button.id}
-              onRemove={() => update((d) => removeAt(opts(d), 'buttons', i))}
-            >
-              <LimitedText
-                label={`Button ${i + 1}`}
-                kind="buttonLabel"
-                value={button.label}
-                pointer={`${path}/buttons/${i}/label`}
-                context={context}
-                set={(d, text) => {
-                  const o = opts(d);
-                  if (o.type === 'buttons') o.buttons[i]!.label[context.language] = text;
-                }}
-              />
-              <ActionEditor
-                action={button.action}
-                context={context}
-                set={(d, a) => {
-                  const o = opts(d);
-                  if (o.type === 'buttons') o.buttons[i]!.action = a;
-                }}
-              />
-            </OptionRow>
-          ))}
-          <AddOption
-            label="Add button"
-            left={left}
-            onAdd={() =>
-              update((d) => {
-                const o = opts(d);
-                if (o.type === 'buttons')
-                  o.buttons.push({
-                    id: uniqueId(
-                      'b',
-                      o.buttons.map((b) => b.id),
-                    ),
-                    label: localized(languages(d), `Button ${o.buttons.length + 1}`),
-                    action,
-                  });
-              })
-            }
-          />
-        </div>
-      );
-    case 'list':
-      return (
-        <div className="space-y-2">
-          <LimitedText
-            label="List button"
-            kind="listButton"
-            value={options.buttonLabel}
-            pointer={`${path}/buttonLabel`}
-            context={context}
-            set={(d, text) => {
-              const o = opts(d);
-              if (o.type === 'list') o.buttonLabel[context.language] = text;
-            }}
-          />
-          <Diagnostics items={context.check.at(`${path}/rows`).filter(countCodes)} />
-          {options.rows.map((row, i) => (
-            <OptionRow key={row.id} onRemove={() => update((d) => removeAt(opts(d), 'rows', i))}>
-              <RowFields
-                row={row}
-                pointer={`${path}/rows/${i}`}
-                context={context}
-                rowOf={(d) => {
-                  const o = opts(d);
-                  return o.type === 'list' ? o.rows[i] : undefined;
-                }}
-              />
-            </OptionRow>
-          ))}
-          <AddOption
-            label="Add row"
-            left={left}
-            onAdd={() =>
-              update((d) => {
-                const o = opts(d);
-                if (o.type === 'list')
-                  o.rows.push({
-                    id: uniqueId(
-                      'r',
-                      o.rows.map((r) => r.id),
-                    ),
-                    title: localized(languages(d), `Row ${o.rows.length + 1}`),
-                    action,
-                  });
-              })
-            }
-          />
-        </div>
-      );
-    case 'sections':
-      return (
-        <div className="space-y-2">
-          <LimitedText
-            label="List button"
-            kind="listButton"
-            value={options.buttonLabel}
-            pointer={`${path}/buttonLabel`}
-            context={context}
-            set={(d, text) => {
-              const o = opts(d);
-              if (o.type === 'sections') o.buttonLabel[context.language] = text;
-            }}
-          />
-          <Diagnostics items={context.check.at(`${path}/sections`).filter(countCodes)} />
-          {options.sections.map((section, s) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: sections have no id; a section is its position
-            <div key={s} className="space-y-2 rounded border border-slate-200 p-3">
-              <LimitedText
-                label={`Section ${s + 1}`}
-                kind="sectionTitle"
-                value={section.title}
-                pointer={`${path}/sections/${s}/title`}
-                context={context}
-                set={(d, text) => {
-                  const o = opts(d);
-                  if (o.type === 'sections') o.sections[s]!.title[context.language] = text;
-                }}
-              />
-              {section.rows.map((row, i) => (
-                <OptionRow
-                  key={row.id}
-                  onRemove={() =>
-                    update((d) => {
-                      const o = opts(d);
-                      if (o.type === 'sections') o.sections[s]!.rows.splice(i, 1);
-                    })
-                  }
-                >
-                  <RowFields
-                    row={row}
-                    pointer={`${path}/sections/${s}/rows/${i}`}
-                    context={context}
-                    rowOf={(d) => {
-                      const o = opts(d);
-                      return o.type === 'sections' ? o.sections[s]!.rows[i] : undefined;
-                    }}
-                  />
-                </OptionRow>
-              ))}
-              <AddOption
-                label="Add row"
-                left={left}
-                onAdd={() =>
-                  update((d) => {
-                    const o = opts(d);
-                    if (o.type !== 'sections') return;
-                    const taken = o.sections.flatMap((x) => x.rows.map((r) => r.id));
-                    o.sections[s]!.rows.push({
-                      id: uniqueId('r', taken),
-                      title: localized(languages(d), `Row ${taken.length + 1}`),
-                      action,
-                    });
-                  })
-                }
-              />
-            </div>
-          ))}
-        </div>
-      );
-    case 'navigation':
-      return (
-        <div className="space-y-2">
-          {options.groups.map((group, g) =>
-            group.options.map((option, i) => (
-              <OptionRow
-                key={option.id}
-                onRemove={() =>
-                  update((d) => {
-                    const o = opts(d);
-                    if (o.type === 'navigation') o.groups[g]!.options.splice(i, 1);
-                  })
-                }
-              >
-                <LimitedText
-                  label={`Option ${i + 1}`}
-                  kind="navigationLabel"
-                  value={option.label}
-                  pointer={`${path}/groups/${g}/options/${i}/label`}
-                  context={context}
-                  set={(d, text) => {
-                    const o = opts(d);
-                    if (o.type === 'navigation')
-                      o.groups[g]!.options[i]!.label[context.language] = text;
-                  }}
-                />
-                <ActionEditor
-                  action={option.action}
-                  context={context}
-                  set={(d, a) => {
-                    const o = opts(d);
-                    if (o.type === 'navigation') o.groups[g]!.options[i]!.action = a;
-                  }}
-                />
-              </OptionRow>
-            )),
-          )}
-          <AddOption
-            label="Add option"
-            left={left}
-            onAdd={() =>
-              update((d) => {
-                const o = opts(d);
-                if (o.type !== 'navigation') return;
-                const taken = o.groups.flatMap((x) => x.options.map((r) => r.id));
-                o.groups.at(-1)!.options.push({
-                  id: uniqueId('o', taken),
-                  label: localized(languages(d), `Option ${taken.length + 1}`),
-                  action,
-                });
-              })
-            }
-          />
-        </div>
-      );
-  }
-}
-
-const countCodes = (d: { path: string; code: string }) => d.code.endsWith('-count');
-
-function removeAt(options: StepOptions, key: 'buttons' | 'rows', index: number) {
-  if (key === 'buttons' && options.type === 'buttons') options.buttons.splice(index, 1);
-  if (key === 'rows' && options.type === 'list') options.rows.splice(index, 1);
-}
-
-type Row = { title: LocalizedText; description?: LocalizedText; action: Action };
-
-function RowFields({
-  row,
-  pointer,
-  context,
-  rowOf,
-}: {
-  row: Row;
-  pointer: string;
-  context: Context;
-  rowOf: (d: FlowDefinition) => Row | undefined;
-}) {
-  const { language } = context;
-  return (
-    <>
-      <LimitedText
-        label="Row title"
-        kind="rowTitle"
-        value={row.title}
-        pointer={`${pointer}/title`}
-        context={context}
-        set={(d, text) => {
-          const r = rowOf(d);
-          if (r) r.title[language] = text;
-        }}
-      />
-      <LimitedText
-        label="Description"
-        kind="rowDescription"
-        value={row.description ?? {}}
-        pointer={`${pointer}/description`}
-        context={context}
-        set={(d, text) => {
-          const r = rowOf(d);
-          if (!r) return;
-          r.description = { ...(r.description ?? {}), [language]: text };
-          if (Object.values(r.description).every((v) => v === '')) delete r.description;
-        }}
-      />
-      <ActionEditor
-        action={row.action}
-        context={context}
-        set={(d, a) => {
-          const r = rowOf(d);
-          if (r) r.action = a;
-        }}
-      />
-    </>
-  );
-}
-
-function OptionRow({ children, onRemove }: { children: ReactNode; onRemove: () => void }) {
-  return (
-    <div className="flex flex-wrap items-start gap-3 rounded bg-slate-50 p-2">
-      {children}
-      <button
-        type="button"
-        className="mt-5 text-xs text-slate-500 hover:text-red-700"
-        onClick={onRemove}
-      >
-        Remove
-      </button>
-    </div>
-  );
-}
-
-function AddOption({
-  label,
-  left,
-  onAdd,
-}: {
-  label: string;
-  left: number | null;
-  onAdd: () => void;
-}) {
-  const full = left !== null && left <= 0;
-  return (
-    <div className="flex items-center gap-2 text-xs text-slate-500">
-      <Button variant="secondary" onClick={onAdd} disabled={full}>
-        {label}
-      </Button>
-      {left !== null && <span>{full ? 'Limit reached' : `${left} more allowed`}</span>}
-    </div>
-  );
-}
-
-function ActionEditor({
-  label = 'Then',
-  action,
-  context,
-  set,
-}: {
-  label?: string;
-  action: Action;
-  context: Context;
-  set: (draft: FlowDefinition, action: Action) => void;
-}) {
-  const value = action.type === 'goto' ? `goto:${action.step}` : action.type;
-  return (
-    <label className="text-sm">
-      {label}
-      <select
-        className={inputClass}
-        value={value}
-        onChange={(e) => {
-          const v = e.target.value;
-          const next: Action = v.startsWith('goto:')
-            ? { type: 'goto', step: v.slice(5) }
-            : { type: v as 'start' | 'end' | 'handoff' };
-          context.update((d) => set(d, next));
-        }}
-      >
-        {context.stepIds.map((id) => (
-          <option key={id} value={`goto:${id}`}>
-            Go to {id}
-          </option>
-        ))}
-        {action.type === 'goto' && !context.stepIds.includes(action.step) && (
-          <option value={value}>Go to {action.step} (missing)</option>
-        )}
-        <option value="start">Start again</option>
-        <option value="end">End the flow</option>
-        <option value="handoff">Hand to a person</option>
-      </select>
-    </label>
-  );
-}
-
-/** A localized text of the editing language, cut at its limit, with counter and diagnostics. */
-function LimitedText({
-  label,
-  kind,
-  max: givenMax,
-  multiline = false,
-  value,
-  pointer,
-  context,
-  set,
-}: {
-  label: string;
-  kind?: FieldKind;
-  max?: number;
-  multiline?: boolean;
-  value: LocalizedText;
-  pointer: string;
-  context: Context;
-  set: (draft: FlowDefinition, text: string) => void;
-}) {
-  const max = givenMax ?? fieldLimits[kind ?? 'text'];
-  const text = value[context.language] ?? '';
-  const count = countOf(text, max);
-  const onChange = (next: string) => context.update((d) => set(d, withinLimit(next, max)));
-  return (
-    <Field
-      label={label}
-      pointer={pointer}
-      check={context.check}
-      counter={
-        <span
-          className={`text-xs ${count.over ? 'text-red-700' : count.length === max ? 'text-amber-700' : 'text-slate-400'}`}
-          data-testid="counter"
-        >
-          {count.length}/{max}
-        </span>
-      }
-    >
-      {(id) =>
-        multiline ? (
-          <textarea
-            id={id}
-            className={`${inputClass} h-20`}
-            value={text}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        ) : (
-          <input
-            id={id}
-            className={inputClass}
-            value={text}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        )
-      }
-    </Field>
-  );
-}
-
-function Field({
-  label,
-  pointer,
+/** "No errors", or how many and, opened, each of them with a way to its step. */
+function Problems({
   check,
-  counter,
-  children,
+  stepIds,
+  onShow,
 }: {
-  label: string;
-  pointer: string;
   check: FlowCheck;
-  counter?: ReactNode;
-  children: (id: string) => ReactNode;
+  /** The ids of the steps the check saw. */
+  stepIds: readonly string[];
+  onShow: (index: number) => void;
 }) {
-  const id = useId();
-  const items = check.at(pointer);
+  const { errors } = check;
+  if (errors.length === 0)
+    return (
+      <span className="text-sm text-emerald-700" data-testid="flow-status">
+        No errors
+      </span>
+    );
   return (
-    <div className="min-w-48 flex-1 text-sm" data-pointer={pointer}>
-      <div className="flex justify-between">
-        <label htmlFor={id}>{label}</label>
-        {counter}
-      </div>
-      {children(id)}
-      <Diagnostics items={items} />
-    </div>
-  );
-}
-
-function Diagnostics({ items }: { items: { message: string; code: string; severity: string }[] }) {
-  if (items.length === 0) return null;
-  return (
-    <ul className="mt-1 space-y-0.5">
-      {items.map((d) => (
-        <li
-          key={`${d.code}-${d.message}`}
-          className={`text-xs ${d.severity === 'error' ? 'text-red-700' : 'text-amber-700'}`}
-          data-code={d.code}
-        >
-          {d.message}
-        </li>
-      ))}
-    </ul>
+    <details className="text-sm">
+      <summary className="cursor-pointer text-red-700" data-testid="flow-status">
+        {errors.length} error{errors.length === 1 ? '' : 's'}: fix them to save
+      </summary>
+      <ul className="mt-2 max-h-64 space-y-1 overflow-auto rounded border border-red-200 bg-white p-2">
+        {errors.map((d, n) => {
+          const step = Number(/^\/steps\/(\d+)/.exec(d.path)?.[1] ?? Number.NaN);
+          const id = `problem-${n}`;
+          return (
+            <li key={`${d.path}-${d.code}`} className="flex items-start gap-2 text-xs">
+              <span className="flex-1 text-red-800" id={id}>
+                {d.message}
+              </span>
+              {!Number.isNaN(step) && (
+                <button
+                  type="button"
+                  aria-label={`Go to step ${stepIds[step] || step + 1}`}
+                  aria-describedby={id}
+                  className="shrink-0 text-indigo-700 underline"
+                  onClick={() => onShow(step)}
+                >
+                  Show
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </details>
   );
 }

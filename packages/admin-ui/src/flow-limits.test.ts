@@ -1,14 +1,7 @@
 import { limits } from '@chatloom/flow-engine';
 import { describe, expect, test } from 'vitest';
 import { sampleFlow } from './__fixtures__/flows.js';
-import {
-  checkFlow,
-  countOf,
-  fieldLimits,
-  messageLimit,
-  optionsLeft,
-  withinLimit,
-} from './flow-limits.js';
+import { checkFlow, countOf, fieldLimits, messageLimit, optionsLeft } from './flow-limits.js';
 
 describe('flow limits come from flow-engine', () => {
   test('the 20/24/72 counters are the engine limits', () => {
@@ -23,13 +16,6 @@ describe('flow limits come from flow-engine', () => {
   test('counts code points, as Meta does: an emoji is one', () => {
     expect(countOf('👍👍', 20)).toEqual({ length: 2, max: 20, over: false });
     expect(countOf('x'.repeat(21), 20).over).toBe(true);
-  });
-
-  test('typing past a limit is cut at the limit, never inside an emoji', () => {
-    expect(withinLimit('a'.repeat(25), 20)).toBe('a'.repeat(20));
-    const emoji = '😀'.repeat(25);
-    expect(Array.from(withinLimit(emoji, 24))).toHaveLength(24);
-    expect(withinLimit('short', 20)).toBe('short');
   });
 
   test('a step with choices allows 1024 characters of text, a text step 4096', () => {

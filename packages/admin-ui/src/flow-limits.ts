@@ -38,13 +38,6 @@ export function countOf(text: string, max: number): Count {
   return { length, max, over: length > max };
 }
 
-/** Keeps what was typed within the limit (a paste is cut at `max` code points). */
-export function withinLimit(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const points = Array.from(text);
-  return points.length <= max ? text : points.slice(0, max).join('');
-}
-
 /** The limit of a step's message text: shorter when choices are sent under it. */
 export function messageLimit(options: StepOptions): number {
   return options.type === 'none' ? limits.textBody : limits.interactiveBody;
@@ -69,6 +62,8 @@ export function optionsLeft(options: StepOptions): number | null {
 /** The validator's result, with the diagnostics of each field found by pointer. */
 export interface FlowCheck {
   valid: boolean;
+  /** Every diagnostic, in the validator's order. */
+  diagnostics: Diagnostic[];
   errors: Diagnostic[];
   warnings: Diagnostic[];
   /** Diagnostics at `pointer` or below it (a localized text's languages). */
@@ -80,6 +75,7 @@ export function checkFlow(definition: FlowDefinition | unknown): FlowCheck {
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   return {
     valid: result.valid,
+    diagnostics: result.diagnostics,
     errors,
     warnings: result.diagnostics.filter((d) => d.severity !== 'error'),
     at: (pointer) =>

@@ -1,5 +1,6 @@
 /** Small building blocks every page uses: states (loading, empty, error), buttons, a dialog. */
 import * as Dialog from '@radix-ui/react-dialog';
+import { X } from 'lucide-react';
 import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -80,27 +81,55 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** A modal dialog (Radix): focus kept inside, Escape closes. */
+/**
+ * A modal dialog (Radix): focus kept inside, Escape or the close button closes it. Centred, and
+ * its body scrolls within the window, so long forms (every permission, a template) fit.
+ */
 export function Modal({
   open,
   onOpenChange,
   title,
+  description,
+  size = 'md',
   children,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
+  /** A line under the title, read out as the dialog's description. */
+  description?: string;
+  size?: 'md' | 'lg';
   children: ReactNode;
 }) {
+  const width = size === 'lg' ? 'w-[44rem]' : 'w-[30rem]';
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 bg-black/30" />
-        <Dialog.Content className="fixed top-1/3 left-1/2 w-[28rem] -translate-x-1/2 rounded-lg bg-white p-6 shadow-xl">
-          <Dialog.Title className="mb-2 text-base font-semibold">{title}</Dialog.Title>
-          <Dialog.Description asChild>
-            <div className="text-sm text-slate-700">{children}</div>
-          </Dialog.Description>
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-black/30" />
+        <Dialog.Content
+          {...(description === undefined && { 'aria-describedby': undefined })}
+          className={`fixed top-1/2 left-1/2 z-50 flex max-h-[90vh] ${width} max-w-[95vw] -translate-x-1/2 -translate-y-1/2 flex-col rounded-lg bg-white shadow-xl focus:outline-none`}
+        >
+          <div className="flex items-start justify-between gap-4 px-6 pt-5 pb-2">
+            <div>
+              <Dialog.Title className="text-base font-semibold">{title}</Dialog.Title>
+              {description !== undefined && (
+                <Dialog.Description className="text-xs text-slate-500">
+                  {description}
+                </Dialog.Description>
+              )}
+            </div>
+            {/* "Dismiss": a dialog's own "Close" button (e.g. Delete / Close) keeps its name. */}
+            <Dialog.Close
+              aria-label="Dismiss"
+              className="rounded p-1 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500"
+            >
+              <X aria-hidden size={16} />
+            </Dialog.Close>
+          </div>
+          <div className="min-h-0 flex-1 overflow-auto px-6 pb-6 text-sm text-slate-700">
+            {children}
+          </div>
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>

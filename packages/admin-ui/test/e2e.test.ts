@@ -38,7 +38,7 @@ describe('admin UI in Chromium', () => {
     await signIn(h.admin.email, h.admin.password);
     await page.waitForURL(`${h.base}/dashboard`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    await page.getByText('Messages in').waitFor();
+    await page.getByText('Messages in', { exact: true }).first().waitFor();
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('Global Admin');
     expect(await page.getByTestId('signed-in-user').textContent()).toContain(h.admin.email);
     for (const label of [
@@ -79,8 +79,17 @@ describe('admin UI in Chromium', () => {
     await item.click();
     const log = page.getByRole('log', { name: 'Messages' });
     await log.getByText('hi', { exact: true }).waitFor();
-    await log.getByText(/Welcome to \*Luigi's Pizza\*/).waitFor(); // the bot's answer, live
-    await h.screenshot('02-inbox-bot');
+    // The bot's answer, live: `*Luigi's Pizza*` rendered bold, with its reply buttons.
+    const bold = log.getByText("Luigi's Pizza", { exact: true });
+    await bold.waitFor();
+    expect(await log.getByText(/\*Luigi's Pizza\*/).count()).toBe(0);
+    expect(
+      Number(await bold.evaluate((element) => getComputedStyle(element).fontWeight)),
+    ).toBeGreaterThanOrEqual(600);
+    const buttons = log.getByRole('list', { name: 'Buttons' }).last();
+    for (const title of ['Track my order', 'See the menu', 'Talk to a person'])
+      expect(await buttons.getByText(title, { exact: true }).isVisible()).toBe(true);
+    await h.screenshot('inbox-bot');
 
     // Take control, switch the chatbot off, reply as an agent.
     await page.getByRole('button', { name: 'Take control' }).click();
@@ -91,8 +100,18 @@ describe('admin UI in Chromium', () => {
     await page.waitForFunction(
       () => document.querySelector('[role=switch]')?.getAttribute('aria-checked') === 'false',
     );
+    // A gray BotOff now, with a tooltip saying what the switch does.
+    await page.mouse.move(0, 0); // the click closed the tooltip; a new hover opens it
+    await chatbot.hover();
+    await page
+      .getByText(/^Chatbot off: only people answer/)
+      .first()
+      .waitFor();
+    expect(await page.getByRole('tooltip').textContent()).toContain('Chatbot off');
+    await h.screenshot('inbox-chatbot-off');
+    await page.mouse.move(0, 0);
     await page.getByLabel('Message', { exact: true }).fill('Hello Ana, a person here.');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
     const reply = log.getByTestId('message').filter({ hasText: 'Hello Ana, a person here.' });
     await reply.waitFor();
     // Delivery ticks move live over SSE: the simulator marks it sent (at least).
@@ -105,15 +124,126 @@ describe('admin UI in Chromium', () => {
     expect(seen.messages.some((m) => m.content.text === 'Hello Ana, a person here.')).toBe(true);
     await api.post(`/simulator/${h.channelId}/messages`, { userId: 'e2e-ana', text: 'thanks!' });
     await log.getByText('thanks!').waitFor();
-    await h.screenshot('03-inbox-agent');
+    await h.screenshot('inbox-agent');
 
-    // Star the customer's message and find it in Starred.
+    // Star the customer's message from its menu and find it in Starred.
     const thanks = log.getByTestId('message').filter({ hasText: 'thanks!' });
-    await thanks.getByRole('button', { name: 'Star message' }).click();
-    await thanks.getByRole('button', { name: 'Unstar message' }).waitFor();
+    await thanks.getByRole('button', { name: 'Message actions' }).click();
+    await page.getByRole('menuitem', { name: 'Star message' }).click();
+    await thanks.getByRole('img', { name: 'Starred' }).waitFor();
     await page.getByRole('link', { name: 'Starred' }).click();
     await page.getByRole('list', { name: 'Starred messages' }).getByText('thanks!').waitFor();
-    await h.screenshot('04-starred');
+    await page.getByText('Ana ▸ You').waitFor();
+  });
+
+  test('inbox: a template outside the 24-hour window, a quick reply, Starred jumps to the message', async () => {
+    const api = await h.apiAs(h.admin.email, h.admin.password);
+    await api.post('/quick-replies', {
+      shortcut: '/hours',
+      content: 'We are open *12 to 11*, every day.',
+    });
+    // Olga last wrote 25 hours ago: the window is closed.
+    await api.post(`/simulator/${h.channelId}/messages`, {
+      userId: 'e2e-olga',
+      name: 'Olga',
+      text: 'Is my pizza coming?',
+      timestamp: Date.now() - 25 * 3_600_000,
+    });
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Olga/ })
+      .click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    await log.getByText('Is my pizza coming?').waitFor();
+    const banner = page.getByTestId('window-closed');
+    await banner
+      .getByText('A template message is required outside the 24-hour messaging window.', {
+        exact: true,
+      })
+      .waitFor();
+    expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
+
+    // The picker: approved templates only, a field per {{n}}, a live preview.
+    await banner.getByRole('button', { name: 'Send template' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send template' });
+    const choices = dialog.getByRole('radiogroup', { name: 'Approved templates' });
+    await choices.getByRole('radio', { name: /order_update/ }).click();
+    expect(await choices.getByRole('radio', { name: /spring_offer/ }).count()).toBe(0);
+    const send = dialog.getByRole('button', { name: 'Send template', exact: true });
+    expect(await send.isDisabled()).toBe(true);
+    await dialog.getByLabel('Variable {{1}}').fill('Olga');
+    await dialog.getByLabel('Variable {{2}}').fill('4711');
+    await dialog
+      .getByTestId('template-preview')
+      .getByText('Hi Olga, your order 4711 is on its way.', { exact: false })
+      .waitFor();
+    await h.screenshot('inbox-template-picker');
+    await send.click();
+    await dialog.waitFor({ state: 'detached' });
+    const sent = log.getByTestId('message').filter({ hasText: 'Template · order_update' });
+    await sent.getByText(/Hi Olga, your order 4711 is on its way\./).waitFor();
+    await sent.locator('[data-status=sent],[data-status=delivered],[data-status=read]').waitFor();
+    await h.screenshot('inbox-template-sent');
+
+    // Star the template, then use a quick reply in Ana's open conversation.
+    await sent.getByRole('button', { name: 'Message actions' }).click();
+    await page.getByRole('menuitem', { name: 'Star message' }).click();
+    await sent.getByRole('img', { name: 'Starred' }).waitFor();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Ana/ })
+      .click();
+    const box = page.getByLabel('Message', { exact: true });
+    await box.fill('Hi! /hou');
+    const suggestions = page.getByRole('listbox', { name: 'Quick replies' });
+    await suggestions.getByRole('option', { name: /hours/ }).waitFor();
+    await h.screenshot('inbox-quick-reply');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('Hi! We are open *12 to 11*, every day.');
+    expect(await suggestions.count()).toBe(0);
+    // The picker button searches the text too.
+    await box.fill('');
+    await page.getByRole('button', { name: 'Quick replies' }).click();
+    await page.getByLabel('Search quick replies').fill('every day');
+    await page.getByRole('option', { name: /hours/ }).click();
+    expect(await box.inputValue()).toBe('We are open *12 to 11*, every day.');
+
+    // A document from the gallery (added here by its URL), sent with a caption.
+    await box.fill('');
+    await page.getByRole('button', { name: 'Send media' }).click();
+    const gallery = page.getByRole('dialog', { name: 'Send media' });
+    await gallery.getByText('The gallery is empty.', { exact: false }).waitFor();
+    await gallery.getByRole('button', { name: 'Add to gallery' }).click();
+    await gallery.getByLabel('Kind').selectOption('document');
+    await gallery.getByLabel('Name').fill('Menu');
+    await gallery.getByLabel('Public URL').fill('https://example.com/menu.pdf');
+    await gallery.getByRole('button', { name: 'Add', exact: true }).click();
+    expect(await gallery.getByRole('radio', { name: 'Menu' }).getAttribute('aria-checked')).toBe(
+      'true',
+    );
+    await gallery.getByLabel('Caption (optional)').fill('Our *new* menu');
+    await h.screenshot('inbox-media-gallery');
+    await gallery.getByRole('button', { name: 'Send document' }).click();
+    await gallery.waitFor({ state: 'detached' });
+    const document = log.getByTestId('message').filter({ hasText: 'menu.pdf' });
+    expect(await document.getByRole('link', { name: 'menu.pdf' }).getAttribute('href')).toMatch(
+      /^\/api\/v1\/messages\/[^/]+\/media$/,
+    );
+    await document.getByText('new', { exact: true }).waitFor();
+
+    // Starred: grouped by day, who wrote to whom; a click opens the conversation on the message.
+    await page.getByRole('link', { name: 'Starred' }).click();
+    const today = page.getByRole('region', { name: 'Today' });
+    await today.getByText('You ▸ Olga').waitFor();
+    await today.getByText('Ana ▸ You').waitFor();
+    await h.screenshot('starred');
+    await today.getByTestId('starred-message').filter({ hasText: 'You ▸ Olga' }).click();
+    await page.waitForURL(/\/inbox\/[^/?]+\?message=/);
+    const highlighted = page.locator('[data-testid=message][data-highlighted=true]');
+    await highlighted.getByText('Template · order_update').waitFor();
+    expect(await highlighted.isVisible()).toBe(true);
+    await h.screenshot('inbox-starred-jump');
   });
 
   test('tools: delayed messages per channel with a guarded delete; the API key', async () => {

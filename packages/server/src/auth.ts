@@ -83,11 +83,13 @@ export async function rolePermissions(
 }
 
 async function membership(context: ServerContext, userId: string, tenantId: string) {
+  // A deactivated member's sessions and tokens no longer reach the tenant.
   return context.db
     .selectFrom('memberships')
     .select('role_id')
     .where('user_id', '=', userId)
     .where('tenant_id', '=', tenantId)
+    .where('deactivated_at', 'is', null)
     .executeTakeFirst();
 }
 

@@ -28,6 +28,8 @@ export interface MembershipTable {
   tenant_id: string;
   role_id: string;
   created_at: number;
+  /** Set while an admin has deactivated the user in this tenant: no sign-in, no tokens here. */
+  deactivated_at: number | null;
 }
 
 export interface RoleTable {
@@ -251,9 +253,18 @@ const initial: Migration = {
   },
 };
 
+const membershipDeactivation: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('memberships').addColumn('deactivated_at', 'bigint').execute();
+  },
+};
+
 export const serverMigrations: MigrationProvider = {
   async getMigrations() {
-    return { '2026_11_20_0001_server': initial };
+    return {
+      '2026_11_20_0001_server': initial,
+      '2026_11_21_0001_membership_deactivation': membershipDeactivation,
+    };
   },
 };
 

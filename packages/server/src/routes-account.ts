@@ -43,6 +43,9 @@ const Member = Type.Object({
   roleId: Type.String(),
   roleName: Type.String(),
   createdAt: Type.Number(),
+  /** False once deactivated: the user cannot sign in to this tenant until reactivated. */
+  active: Type.Boolean(),
+  deactivatedAt: Type.Union([Type.Number(), Type.Null()]),
 });
 const Role = Type.Object({
   id: Type.String(),
@@ -129,6 +132,7 @@ async function tenantsOf(context: ServerContext, userId: string) {
     .innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
     .select(['tenants.id', 'tenants.name', 'memberships.role_id'])
     .where('memberships.user_id', '=', userId)
+    .where('memberships.deactivated_at', 'is', null)
     .orderBy('tenants.name')
     .execute();
   return Promise.all(
@@ -139,6 +143,43 @@ async function tenantsOf(context: ServerContext, userId: string) {
       roleName: await roleName(context, row.id, row.role_id),
     })),
   );
+}
+
+/** Whether the user has memberships, all deactivated (so sign-in says why it is refused). */
+async function deactivatedAnywhere(context: ServerContext, userId: string): Promise<boolean> {
+  const row = await context.db
+    .selectFrom('memberships')
+    .select('tenant_id')
+    .where('user_id', '=', userId)
+    .where('deactivated_at', 'is not', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Refuses a change that would leave the tenant without an active Global Admin: nobody could
+ * then manage users, roles or tenants there.
+ */
+async function keepAGlobalAdmin(
+  context: ServerContext,
+  tenantId: string,
+  user: { id: string; name: string; roleId: string; active: boolean },
+  change: string,
+) {
+  if (user.roleId !== 'global-admin' || !user.active) return;
+  const others = await context.db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('tenant_id', '=', tenantId)
+    .where('role_id', '=', 'global-admin')
+    .where('deactivated_at', 'is', null)
+    .where('user_id', '!=', user.id)
+    .executeTakeFirst();
+  if (!others)
+    throw new HttpError(
+      409,
+      `${user.name} is the last active Global Admin of this tenant and cannot be ${change}; make another user Global Admin first`,
+    );
 }
 
 async function requireRole(context: ServerContext, tenantId: string, roleId: string) {
@@ -208,6 +249,11 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       const ok = await checkPassword(user?.password_hash, request.body.password);
       if (!user || !ok) throw new HttpError(401, 'Wrong email or password');
       const tenants = await tenantsOf(context, user.id);
+      if (tenants.length === 0 && (await deactivatedAnywhere(context, user.id)))
+        throw new HttpError(
+          401,
+          'Your account has been deactivated; ask an administrator to reactivate it',
+        );
       let tenantId: string | null = tenants.length === 1 ? tenants[0]!.id : null;
       if (request.body.tenantId) {
         if (!tenants.some((t) => t.id === request.body.tenantId))
@@ -291,6 +337,7 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
         .select('tenant_id')
         .where('user_id', '=', principal.userId)
         .where('tenant_id', '=', request.body.tenantId)
+        .where('deactivated_at', 'is', null)
         .executeTakeFirst();
       if (!member) throw notFound(`Tenant "${request.body.tenantId}"`);
       await db
@@ -355,6 +402,7 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
         'users.name',
         'memberships.role_id',
         'memberships.created_at',
+        'memberships.deactivated_at',
       ])
       .where('memberships.tenant_id', '=', tenantId)
       .where('memberships.user_id', '=', userId)
@@ -367,6 +415,8 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       roleId: row.role_id,
       roleName: await roleName(context, tenantId, row.role_id),
       createdAt: Number(row.created_at),
+      active: row.deactivated_at === null,
+      deactivatedAt: row.deactivated_at === null ? null : Number(row.deactivated_at),
     };
   }
 
@@ -415,11 +465,17 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       const existing = await db
         .selectFrom('users')
         .innerJoin('memberships', 'memberships.user_id', 'users.id')
-        .select('users.id')
+        .select(['users.id', 'memberships.deactivated_at'])
         .where('users.email', '=', email)
         .where('memberships.tenant_id', '=', tenantId)
         .executeTakeFirst();
-      if (existing) throw new HttpError(409, `${email} is already a user of this tenant`);
+      if (existing)
+        throw new HttpError(
+          409,
+          existing.deactivated_at === null
+            ? `${email} is already a user of this tenant`
+            : `${email} is a deactivated user of this tenant; reactivate them instead`,
+        );
       const { id } = await createUser(context, { ...request.body, tenantId });
       return reply.status(201).send(await member(tenantId, id));
     },
@@ -459,6 +515,8 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
         await requireRole(context, tenantId, roleId);
         if (current.id === principal.userId)
           throw new HttpError(409, 'You cannot change your own role; ask another admin');
+        if (roleId !== 'global-admin')
+          await keepAGlobalAdmin(context, tenantId, current, 'given another role');
         await db
           .updateTable('memberships')
           .set({ role_id: roleId })
@@ -499,6 +557,7 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       const principal = actor(request);
       const current = await member(principal.tenantId, request.params.id);
       if (current.id === principal.userId) throw new HttpError(409, 'You cannot remove yourself');
+      await keepAGlobalAdmin(context, principal.tenantId, current, 'removed');
       await db
         .updateTable('api_tokens')
         .set({ revoked_at: context.clock.now() })
@@ -512,6 +571,64 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
         .where('user_id', '=', current.id)
         .execute();
       return { ok: true };
+    },
+  );
+
+  app.post(
+    '/users/:id/deactivate',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary:
+          'Deactivate a user in this tenant: signed out here at once, sign-in and their API tokens refused until reactivated',
+        params: IdParams,
+        response: { 200: Member, ...errors(404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = actor(request);
+      const current = await member(principal.tenantId, request.params.id);
+      if (current.id === principal.userId)
+        throw new HttpError(409, 'You cannot deactivate yourself');
+      if (!current.active) return current;
+      await keepAGlobalAdmin(context, principal.tenantId, current, 'deactivated');
+      await db
+        .updateTable('memberships')
+        .set({ deactivated_at: context.clock.now() })
+        .where('tenant_id', '=', principal.tenantId)
+        .where('user_id', '=', current.id)
+        .execute();
+      await db
+        .deleteFrom('sessions')
+        .where('user_id', '=', current.id)
+        .where('tenant_id', '=', principal.tenantId)
+        .execute();
+      return member(principal.tenantId, current.id);
+    },
+  );
+
+  app.post(
+    '/users/:id/reactivate',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Reactivate a deactivated user: they can sign in again, with the same role',
+        params: IdParams,
+        response: { 200: Member, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = actor(request);
+      const current = await member(tenantId, request.params.id);
+      await db
+        .updateTable('memberships')
+        .set({ deactivated_at: null })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', current.id)
+        .execute();
+      return member(tenantId, current.id);
     },
   );
 

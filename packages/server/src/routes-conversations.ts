@@ -3,12 +3,12 @@
  * agent's actions — send, take control, transfer, chatbot switch, star — through core.
  */
 
-import type { ConversationTable, Database, MessageTable } from '@chatloom/core';
+import type { ChannelConfig, ConversationTable, Database, MessageTable } from '@chatloom/core';
 import { toContact, toConversation, toMessage } from '@chatloom/core';
 import type { ChannelMessage } from '@chatloom/flow-engine';
 import type { Selectable, SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
-import { actor, type Principal } from './auth.js';
+import { actor, type Principal, rolePermissions } from './auth.js';
 import type { ServerContext } from './context.js';
 import {
   decodeCursor,
@@ -21,7 +21,9 @@ import {
   notFound,
   Page,
 } from './http.js';
+import { channelOf } from './routes-channels.js';
 import type { App } from './server.js';
+import { templateView } from './templates.js';
 
 const Conversation = Type.Object({
   id: Type.String(),
@@ -57,6 +59,27 @@ export const Message = Type.Object({
   createdAt: Type.Number(),
   updatedAt: Type.Number(),
 });
+
+const Template = Type.Object({
+  id: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+  language: Type.String(),
+  category: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String({ description: 'lower-cased; only approved templates can be sent' }),
+  header: Type.Union([Type.String(), Type.Null()]),
+  body: Type.Union([Type.String(), Type.Null()]),
+  footer: Type.Union([Type.String(), Type.Null()]),
+  buttons: Type.Array(Type.String()),
+  placeholders: Type.Array(Type.String(), {
+    description: "the body's {{n}} placeholders in order: send one parameter for each",
+  }),
+});
+
+/** An adapter's optional media fetch (WhatsApp's); not part of the adapter interface. */
+type MediaDownloader = (
+  channel: ChannelConfig,
+  mediaId: string,
+) => Promise<{ data: Uint8Array; mimeType: string | undefined }>;
 
 const publicMessage = (m: ReturnType<typeof toMessage>) => {
   const { tenantId: _t, platformMessageId: _p, ...rest } = m;
@@ -281,6 +304,14 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
             422,
             `Template "${body.template.name}" (${body.template.language}) is not an approved template of this channel`,
           );
+        // The platform would refuse a send whose parameters do not match the body's {{n}}s.
+        const view = templateView(found);
+        const given = body.template.parameters ?? [];
+        if (view.body !== null && given.length !== view.placeholders.length)
+          throw new HttpError(
+            422,
+            `Template "${found.name}" (${found.language}) takes ${view.placeholders.length} parameter(s) (${view.placeholders.map((p) => `{{${p}}}`).join(', ') || 'none'}); got ${given.length}`,
+          );
         sent = await chatloom.sendTemplate(conversation.id, body.template, options);
       } else {
         let message: ChannelMessage;
@@ -379,6 +410,142 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
         );
       await chatloom.setChatbotEnabled(conversation.id, request.body.enabled);
       return withContact((await context.store.getConversation(conversation.id))!);
+    },
+  );
+
+  // Who a conversation can be handed to: active users whose role handles conversations.
+  app.get(
+    '/conversations/transfer-targets',
+    {
+      config: { permission: 'conversations.manage' },
+      schema: {
+        tags: ['conversations'],
+        summary:
+          'Users of the tenant a conversation can be transferred to (active, with conversations.manage)',
+        response: {
+          200: Type.Array(
+            Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const { tenantId } = actor(request);
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.id', 'users.name', 'users.email', 'memberships.role_id'])
+        .where('memberships.tenant_id', '=', tenantId)
+        .where('memberships.deactivated_at', 'is', null)
+        .execute();
+      const targets = [];
+      for (const row of rows)
+        if ((await rolePermissions(context, tenantId, row.role_id)).has('conversations.manage'))
+          targets.push({ id: row.id, name: row.name, email: row.email });
+      return targets.sort((a, b) => a.name.localeCompare(b.name));
+    },
+  );
+
+  // Templates of a channel, for the "Send template" picker outside the window -----------------
+
+  app.get(
+    '/channels/:id/templates',
+    {
+      config: { permission: 'conversations.reply' },
+      schema: {
+        tags: ['conversations'],
+        summary:
+          "The channel's message templates with their texts and the body's {{n}} placeholders; status=approved for those that can be sent",
+        params: IdParams,
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.String({ minLength: 1, description: 'only this status, e.g. approved' }),
+          ),
+        }),
+        response: { 200: Type.Array(Template), ...errors(404, 422, 502) },
+      },
+    },
+    async (request) => {
+      const channel = await channelOf(context, actor(request), request.params.id);
+      if (!context.adapters.get(channel.platform)?.listTemplates)
+        throw new HttpError(
+          422,
+          `Channel "${channel.name}" (${channel.platform}) has no message templates`,
+        );
+      let templates: Awaited<ReturnType<typeof chatloom.listTemplates>>;
+      try {
+        templates = await chatloom.listTemplates(channel.id);
+      } catch (error) {
+        throw new HttpError(
+          502,
+          `Could not list the templates of channel "${channel.name}": ${(error as Error).message}`,
+        );
+      }
+      const { status } = request.query;
+      return templates
+        .filter((t) => status === undefined || t.status === status.toLowerCase())
+        .map(templateView);
+    },
+  );
+
+  // The file of a media message: its URL, or the platform's copy fetched for the browser.
+  app.get(
+    '/messages/:id/media',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['messages'],
+        summary:
+          "A media message's file: a redirect to its URL, or the bytes fetched from the platform by media id",
+        params: IdParams,
+        response: {
+          200: Type.Unknown({ description: 'the file, with its content type' }),
+          ...errors(404, 502),
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await messageOf(actor(request), request.params.id);
+      const content: unknown = JSON.parse(row.content);
+      const media =
+        typeof content === 'object' &&
+        content !== null &&
+        (content as { kind?: unknown }).kind === 'media'
+          ? (content as { url?: unknown; mediaId?: unknown; mimeType?: unknown })
+          : undefined;
+      if (!media) throw notFound(`Media of message "${row.id}"`);
+      if (typeof media.url === 'string' && /^https?:\/\//.test(media.url))
+        return reply.redirect(media.url);
+      const channel = await context.store.getChannel(row.channel_id);
+      // Only some adapters can fetch a platform's media (WhatsApp's `downloadMedia`).
+      const adapter = channel ? context.adapters.get(channel.platform) : undefined;
+      const download =
+        adapter && 'downloadMedia' in adapter && typeof adapter.downloadMedia === 'function'
+          ? (adapter.downloadMedia as MediaDownloader).bind(adapter)
+          : undefined;
+      if (!channel || typeof media.mediaId !== 'string' || !download)
+        throw notFound(`Media of message "${row.id}"`);
+      let file: Awaited<ReturnType<MediaDownloader>>;
+      try {
+        file = await download(
+          {
+            id: channel.id,
+            tenantId: channel.tenantId,
+            settings: channel.settings,
+            credentials: channel.credentials,
+          },
+          media.mediaId,
+        );
+      } catch (error) {
+        throw new HttpError(502, `Could not fetch the media: ${(error as Error).message}`);
+      }
+      const type =
+        file.mimeType ??
+        (typeof media.mimeType === 'string' ? media.mimeType : 'application/octet-stream');
+      return reply
+        .header('content-type', type)
+        .header('cache-control', 'private, max-age=300')
+        .send(Buffer.from(file.data));
     },
   );
 

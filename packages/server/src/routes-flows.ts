@@ -6,6 +6,7 @@ import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
 import { errors, HttpError, IdParams, notFound, Ok } from './http.js';
 import type { App } from './server.js';
+import { isPreviewFlow, previewFamily, previewFlowPrefix } from './simulator.js';
 
 const Diagnostic = Type.Object({
   path: Type.String(),
@@ -81,7 +82,11 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
     async (request) => {
       const rows = await store.listFlows(actor(request).tenantId);
       const byId = new Map<string, FlowTable[]>();
-      for (const row of rows) byId.set(row.flow_id, [...(byId.get(row.flow_id) ?? []), row]);
+      for (const row of rows) {
+        // The simulator's preview copies are not the tenant's flows.
+        if (isPreviewFlow(row.flow_id)) continue;
+        byId.set(row.flow_id, [...(byId.get(row.flow_id) ?? []), row]);
+      }
       return [...byId.values()].map((versions) => {
         const { definition: _, ...summary } = summarize(versions);
         return summary;
@@ -118,6 +123,11 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
     async (request, reply) => {
       const { tenantId } = actor(request);
       const definition = definitionOf(request.body.definition);
+      if (typeof definition.id === 'string' && isPreviewFlow(definition.id))
+        throw new HttpError(
+          422,
+          `Flow ids starting with "${previewFlowPrefix}" are reserved for the simulator's previews`,
+        );
       if (
         typeof definition.id === 'string' &&
         (await versionsOf(tenantId, definition.id)).length > 0
@@ -212,6 +222,14 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       const { tenantId } = actor(request);
       await requireFlow(tenantId, request.params.id);
       await chatloom.deleteFlow(tenantId, request.params.id);
+      // Its preview copies go with it (their preview chats end).
+      const family = previewFamily(request.params.id);
+      const copies = new Set(
+        (await store.listFlows(tenantId))
+          .map((r) => r.flow_id)
+          .filter((id) => id.startsWith(family)),
+      );
+      for (const copy of copies) await chatloom.deleteFlow(tenantId, copy);
       return { ok: true };
     },
   );
@@ -266,6 +284,35 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
 
   // Tenant system messages ---------------------------------------------------------------
 
+  /**
+   * A "go to step" action of a tenant message runs inside whichever active flow sends it (each
+   * flow that does not set that message itself), so the step must exist in every one of them:
+   * with a missing step, the engine throws on the first turn that sends the message.
+   */
+  async function checkSystemSteps(tenantId: string, body: unknown) {
+    if (typeof body !== 'object' || body === null) return;
+    const active = (await store.listFlows(tenantId, { published: true })).map(
+      (row) => JSON.parse(row.definition) as FlowDefinition,
+    );
+    for (const [kind, message] of Object.entries(body)) {
+      const actions = (message as { actions?: unknown } | null)?.actions;
+      if (!Array.isArray(actions)) continue;
+      actions.forEach((item: { action?: { type?: unknown; step?: unknown } }, index) => {
+        const step = item?.action?.type === 'goto' ? item.action.step : undefined;
+        if (typeof step !== 'string') return;
+        for (const flow of active) {
+          if (flow.systemMessages?.[kind as keyof NonNullable<FlowDefinition['systemMessages']>])
+            continue;
+          if (!flow.steps.some((s) => s.id === step))
+            throw new HttpError(
+              422,
+              `${kind}: action ${index + 1} goes to step "${step}", which the active flow "${flow.name}" does not have`,
+            );
+        }
+      });
+    }
+  }
+
   const SystemMessages = Type.Unsafe<Record<string, unknown>>({
     ...(SystemMessagesSchema as object),
     description:
@@ -297,6 +344,7 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       },
     },
     async (request) => {
+      await checkSystemSteps(actor(request).tenantId, request.body);
       const tenant = await chatloom.setSystemMessages(
         actor(request).tenantId,
         request.body as never,

@@ -1,7 +1,8 @@
 /** Quick replies, the media gallery, tools (delayed messages), notifications and dashboard figures. */
 import { randomUUID } from 'node:crypto';
 
-import { Type } from 'typebox';
+import { sql } from 'kysely';
+import { type Static, Type } from 'typebox';
 import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
 import { countAll, type MediaTable, type QuickReplyTable } from './database.js';
@@ -56,6 +57,57 @@ const Scheduled = Type.Object({
   content: Type.Unknown(),
   createdAt: Type.Number(),
 });
+
+const dayMs = 24 * 3600_000;
+const maxSeriesDays = 366;
+/** The day number (days since 1970-01-01 in the viewer's offset) of an instant. */
+const localDay = (at: number, offsetMs: number) => Math.floor((at + offsetMs) / dayMs);
+
+const DashboardDay = Type.Object({
+  /** YYYY-MM-DD in the viewer's offset. */
+  date: Type.String(),
+  /** When the day begins, epoch ms. */
+  start: Type.Number(),
+  messagesIn: Type.Integer(),
+  messagesOut: Type.Integer(),
+});
+const RecentMessage = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  channelId: Type.String(),
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  sender: Type.String(),
+  status: Type.String(),
+  contactName: Type.String(),
+  /** The message's text, or its kind in brackets (`[image]`), cut to 140 characters. */
+  preview: Type.String(),
+  createdAt: Type.Number(),
+});
+type RecentMessage = Static<typeof RecentMessage>;
+
+/** What a person reads of a stored message (content is JSON of any message kind). */
+function previewOf(type: string, content: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    parsed = content;
+  }
+  let text: string | undefined;
+  if (typeof parsed === 'string') text = parsed;
+  else if (typeof parsed === 'object' && parsed !== null) {
+    const record = parsed as Record<string, unknown>;
+    for (const key of ['text', 'caption', 'title', 'body']) {
+      if (typeof record[key] === 'string' && record[key] !== '') {
+        text = record[key];
+        break;
+      }
+    }
+    if (text === undefined && typeof record.name === 'string') text = `Template: ${record.name}`;
+  }
+  const shown = text ?? `[${type}]`;
+  return shown.length > 140 ? `${shown.slice(0, 139)}…` : shown;
+}
 
 const toMedia = (row: MediaTable) => ({
   id: row.id,
@@ -512,11 +564,19 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
       schema: {
         tags: ['dashboard'],
         summary:
-          'Messages in and out, delivery and read rates, open conversations (default: the last 7 days)',
+          'Messages in and out (totals and per day), delivery and read rates, open conversations, recent activity (default: today and the 6 days before)',
         querystring: Type.Object({
           from: Type.Optional(Type.Number({ description: 'epoch ms, inclusive' })),
           to: Type.Optional(Type.Number({ description: 'epoch ms, exclusive' })),
           channelId: Type.Optional(Type.String()),
+          utcOffsetMinutes: Type.Optional(
+            Type.Integer({
+              minimum: -840,
+              maximum: 840,
+              description:
+                "The viewer's offset from UTC in minutes (UTC+2 is 120): where the per-day series' days begin. Default 0.",
+            }),
+          ),
         }),
         response: {
           200: Type.Object({
@@ -530,14 +590,28 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
             failed: Type.Integer(),
             /** Conversations waiting for a person or handled by one. */
             openConversations: Type.Integer(),
+            /** One entry per day (in the viewer's offset) from `from` to `to`, oldest first. */
+            series: Type.Array(DashboardDay),
+            /** The latest messages; null when the role may not read conversations. */
+            recent: Type.Union([Type.Array(RecentMessage), Type.Null()]),
           }),
+          ...errors(400),
         },
       },
     },
     async (request) => {
       const principal = actor(request);
       const to = request.query.to ?? context.clock.now();
-      const from = request.query.from ?? to - 7 * 24 * 3600_000;
+      const offset = (request.query.utcOffsetMinutes ?? 0) * 60_000;
+      // By default the week ends today: the start of the local day six days back.
+      const from = request.query.from ?? localDay(to - 1, offset) * dayMs - offset - 6 * dayMs;
+      if (from >= to) throw new HttpError(400, `from (${from}) must be before to (${to})`);
+      const days = localDay(to - 1, offset) - localDay(from, offset) + 1;
+      if (days > maxSeriesDays)
+        throw new HttpError(
+          400,
+          `from–to covers ${days} days; the dashboard shows at most ${maxSeriesDays}`,
+        );
       const channelId = request.query.channelId ?? principal.channelId ?? undefined;
       let query = db
         .selectFrom('messages')
@@ -568,6 +642,68 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
       const openConversations = Number((await open.executeTakeFirst())?.n ?? 0);
       const rate = (part: number) =>
         taken === 0 ? null : Math.round((part / taken) * 1000) / 1000;
+
+      // Per day: the day number is computed in SQL (integer division on both databases).
+      const day = sql<number>`(created_at + ${sql.lit(offset)}) / ${sql.lit(dayMs)}`;
+      let perDay = db
+        .selectFrom('messages')
+        .select([day.as('day'), 'direction', countAll.as('n')])
+        .where('tenant_id', '=', principal.tenantId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .groupBy([day, 'direction']);
+      if (channelId) perDay = perDay.where('channel_id', '=', channelId);
+      const firstDay = localDay(from, offset);
+      const series = Array.from({ length: days }, (_, i) => ({
+        date: new Date((firstDay + i) * dayMs).toISOString().slice(0, 10),
+        start: (firstDay + i) * dayMs - offset,
+        messagesIn: 0,
+        messagesOut: 0,
+      }));
+      for (const row of await perDay.execute()) {
+        const entry = series[Number(row.day) - firstDay];
+        if (!entry) continue;
+        if (row.direction === 'in') entry.messagesIn += Number(row.n);
+        else entry.messagesOut += Number(row.n);
+      }
+
+      let recent: RecentMessage[] | null = null;
+      if (principal.permissions.has('conversations.read')) {
+        let latest = db
+          .selectFrom('messages')
+          .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+          .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+          .select([
+            'messages.id',
+            'messages.conversation_id',
+            'messages.channel_id',
+            'messages.direction',
+            'messages.sender',
+            'messages.type',
+            'messages.content',
+            'messages.status',
+            'messages.created_at',
+            'contacts.name',
+            'contacts.phone',
+            'contacts.platform_user_id',
+          ])
+          .where('messages.tenant_id', '=', principal.tenantId)
+          .orderBy('messages.created_at', 'desc')
+          .orderBy('messages.id', 'desc')
+          .limit(8);
+        if (channelId) latest = latest.where('messages.channel_id', '=', channelId);
+        recent = (await latest.execute()).map((row) => ({
+          id: row.id,
+          conversationId: row.conversation_id,
+          channelId: row.channel_id,
+          direction: row.direction,
+          sender: row.sender,
+          status: row.status,
+          contactName: row.name ?? row.phone ?? row.platform_user_id ?? 'Unknown contact',
+          preview: previewOf(row.type, row.content),
+          createdAt: Number(row.created_at),
+        }));
+      }
       return {
         from,
         to,
@@ -577,6 +713,8 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
         readRate: rate(read),
         failed: count((r) => r.direction === 'out' && r.status === 'failed'),
         openConversations,
+        series,
+        recent,
       };
     },
   );

@@ -1,15 +1,26 @@
 /** Live updates (Server-Sent Events per tenant) and the web simulator's API. */
 
+import { randomUUID } from 'node:crypto';
 import { toMessage } from '@chatloom/core';
+import type { FlowDefinition } from '@chatloom/flow-engine';
 import { Type } from 'typebox';
 import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
 import type { LiveEvent } from './events.js';
-import { errors, HttpError } from './http.js';
+import { errors, HttpError, notFound } from './http.js';
 import { channelOf } from './routes-channels.js';
 import { Message } from './routes-conversations.js';
 import type { App } from './server.js';
-import { simulatorPlatform, simulatorWebhook } from './simulator.js';
+import {
+  newPreviewToken,
+  previewDefinition,
+  previewFamily,
+  previewFlowId,
+  previewToken,
+  previewTriggerText,
+  simulatorPlatform,
+  simulatorWebhook,
+} from './simulator.js';
 
 const heartbeatMs = 15_000;
 
@@ -81,6 +92,52 @@ export async function liveRoutes(app: App, context: ServerContext): Promise<void
   }
   const defaultUser = (userId: string) => `web-${userId}`;
 
+  /**
+   * Makes sure the preview copy of a saved version is live (see simulator.ts) and returns
+   * the text that starts it.
+   */
+  async function startPreview(
+    tenantId: string,
+    flowId: string,
+    version: number | undefined,
+    language: string | undefined,
+  ): Promise<{ text: string; version: number }> {
+    const rows = await context.store.listFlows(tenantId);
+    const versions = rows.filter((r) => r.flow_id === flowId);
+    if (versions.length === 0) throw notFound(`Flow "${flowId}"`);
+    const row =
+      version === undefined
+        ? versions.at(-1)!
+        : versions.find((r) => Number(r.version) === version);
+    if (!row) throw notFound(`Version ${version} of flow "${flowId}"`);
+    const source = JSON.parse(row.definition) as FlowDefinition;
+    const chosen = language ?? source.defaultLanguage;
+    if (!source.languages.includes(chosen))
+      throw new HttpError(
+        422,
+        `Flow "${flowId}" has no language "${chosen}"; it has ${source.languages.join(', ')}`,
+      );
+    const copyId = previewFlowId(flowId, row.definition);
+    const copy = rows.find((r) => r.flow_id === copyId && Number(r.published) === 1);
+    let token = copy && previewToken(JSON.parse(copy.definition) as FlowDefinition);
+    if (!token) {
+      // A new version to preview: the copies of older ones go (their previews end).
+      const family = previewFamily(flowId);
+      for (const old of new Set(rows.map((r) => r.flow_id).filter((id) => id.startsWith(family))))
+        await context.chatloom.deleteFlow(tenantId, old);
+      token = newPreviewToken();
+      await context.chatloom.saveFlow(
+        tenantId,
+        previewDefinition(source, copyId, Number(row.version), token),
+        { publish: true },
+      );
+    }
+    return {
+      text: previewTriggerText(token, Number(row.version), chosen),
+      version: Number(row.version),
+    };
+  }
+
   app.post(
     '/simulator/:channelId/messages',
     {
@@ -102,29 +159,78 @@ export async function liveRoutes(app: App, context: ServerContext): Promise<void
           text: Type.Optional(Type.String({ maxLength: 4096 })),
           choice: Type.Optional(Type.Object({ id: Type.String(), title: Type.String() })),
           messageId: Type.Optional(Type.String({ maxLength: 200 })),
+          timestamp: Type.Optional(
+            Type.Number({
+              minimum: 1,
+              description:
+                'when the user wrote (epoch ms, default now): an earlier time shows the 24-hour window closing',
+            }),
+          ),
+          flowId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'Preview: start this flow for the simulated user (a saved version, published or not, whatever flows are live); text and choice are not needed',
+            }),
+          ),
+          version: Type.Optional(
+            Type.Integer({ minimum: 1, description: 'With flowId: the version (default latest)' }),
+          ),
+          language: Type.Optional(
+            Type.String({ description: "With flowId: the flow's language (default its default)" }),
+          ),
         }),
         response: {
-          202: Type.Object({ messageId: Type.String(), userId: Type.String() }),
+          202: Type.Object({
+            messageId: Type.String(),
+            userId: Type.String(),
+            version: Type.Optional(
+              Type.Integer({ description: 'With flowId: the version previewed' }),
+            ),
+          }),
           ...errors(404, 409, 422),
         },
       },
     },
     async (request, reply) => {
       const channel = await simulatorChannel(request, request.params.channelId);
-      const { text, choice, name, messageId } = request.body;
-      if (text === undefined && choice === undefined)
+      const { choice, name, messageId, flowId, version, language } = request.body;
+      let text = request.body.text;
+      if (flowId === undefined && (version !== undefined || language !== undefined))
+        throw new HttpError(422, 'version and language need flowId (the flow to preview)');
+      if (flowId === undefined && text === undefined && choice === undefined)
         throw new HttpError(
           422,
           'Send text, or a choice (the id and title of a button or row the bot sent)',
         );
-      const userId = request.body.userId ?? defaultUser(actor(request).userId);
+      // A preview is a fresh simulated user unless told otherwise.
+      const userId =
+        request.body.userId ??
+        (flowId === undefined ? defaultUser(actor(request).userId) : `preview-${randomUUID()}`);
+      let preview: { text: string; version: number } | undefined;
+      if (flowId !== undefined) {
+        // The token starts the copy only where no session or person holds the conversation.
+        const existing = await context.store.findConversation(channel.id, { userId });
+        if (
+          existing &&
+          (existing.status !== 'bot' ||
+            Number(existing.chatbot_enabled) !== 1 ||
+            (await context.store.getSession(existing.id)))
+        )
+          throw new HttpError(
+            409,
+            `Simulated user "${userId}" is in a conversation already; preview with a new userId`,
+          );
+        preview = await startPreview(actor(request).tenantId, flowId, version, language);
+        text = preview.text;
+      }
       const webhook = simulatorWebhook(
         {
           userId,
-          timestamp: context.clock.now(),
+          timestamp: request.body.timestamp ?? context.clock.now(),
           ...(name !== undefined && { name }),
           ...(text !== undefined && { text }),
-          ...(choice !== undefined && { choice }),
+          ...(choice !== undefined && !preview && { choice }),
           ...(messageId !== undefined && { messageId }),
         },
         channel.credentials.appSecret ?? '',
@@ -135,7 +241,11 @@ export async function liveRoutes(app: App, context: ServerContext): Promise<void
         rawBody: webhook.rawBody,
       });
       if (answer.status !== 200) throw new HttpError(answer.status, answer.body);
-      return reply.status(202).send({ messageId: webhook.messageId, userId });
+      return reply.status(202).send({
+        messageId: webhook.messageId,
+        userId,
+        ...(preview && { version: preview.version }),
+      });
     },
   );
 

@@ -5,7 +5,7 @@
  * replies are the conversation's outbound messages (read them from the API or the live
  * events), so it works the same with several processes.
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type {
   ChannelAdapter,
   ChannelEvent,
@@ -13,7 +13,7 @@ import type {
   ParsedWebhook,
   TemplateInfo,
 } from '@chatloom/core';
-import { windowRules } from '@chatloom/flow-engine';
+import { type FlowDefinition, windowRules } from '@chatloom/flow-engine';
 
 export const simulatorPlatform = 'simulator';
 export const simulatorSignatureHeader = 'x-chatloom-simulator-signature';
@@ -79,6 +79,27 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const templates: TemplateInfo[] = [
   { name: 'hello_world', language: 'en_US', category: 'UTILITY', status: 'approved' },
+  // With WhatsApp's component definition, so the inbox can show and fill the body.
+  {
+    name: 'order_update',
+    language: 'en_US',
+    category: 'UTILITY',
+    status: 'approved',
+    components: [
+      {
+        type: 'BODY',
+        text: 'Hi {{1}}, your order {{2}} is on its way. Reply to this message to chat with us.',
+      },
+      { type: 'FOOTER', text: "Luigi's Pizza" },
+    ],
+  },
+  {
+    name: 'spring_offer',
+    language: 'en_US',
+    category: 'MARKETING',
+    status: 'pending',
+    components: [{ type: 'BODY', text: 'Two pizzas for the price of one, {{1}}!' }],
+  },
 ];
 
 /** The simulator's adapter: WhatsApp's limits and window, nothing leaves the process. */
@@ -189,5 +210,64 @@ export function createSimulatorAdapter(): ChannelAdapter {
     async listTemplates() {
       return templates;
     },
+  };
+}
+
+// Previews -----------------------------------------------------------------------------------
+//
+// Core runs only published flows, picked by trigger. To chat with one saved version of a flow
+// (published or not) without touching what customers get, the simulator publishes a copy of
+// that version under its own id whose only triggers are an unguessable token per language,
+// and sends the token as the simulated user's first message. The copy is content-addressed,
+// so a version is copied once; copies of the flow's other versions are deleted then.
+
+/** Ids of the simulator's preview copies; not the tenant's own flows (lists hide them). */
+export const previewFlowPrefix = 'chatloom-preview-';
+export const isPreviewFlow = (flowId: string) => flowId.startsWith(previewFlowPrefix);
+
+const digest = (text: string, length: number) =>
+  createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/** The prefix shared by every preview copy of one flow. */
+export const previewFamily = (flowId: string) => `${previewFlowPrefix}${digest(flowId, 10)}-`;
+
+/** The id of the preview copy of one stored version (its definition JSON). */
+export const previewFlowId = (flowId: string, storedDefinition: string) =>
+  `${previewFamily(flowId)}${digest(storedDefinition, 12)}`;
+
+/**
+ * The first message that starts a preview copy in `language`: readable where it shows (the
+ * Inbox), and no customer types the token.
+ */
+export const previewTriggerText = (token: string, version: number, language: string) =>
+  `Preview of version ${version} (${language}) · ${token}`;
+
+/** The token of a stored preview copy (from its first trigger), if it has one. */
+export function previewToken(copy: FlowDefinition): string | undefined {
+  const match = /^Preview of version \d+ \(.+\) · ([0-9a-f]{16})$/.exec(
+    copy.triggers?.[0]?.keyword ?? '',
+  );
+  return match?.[1];
+}
+
+export const newPreviewToken = () => randomBytes(8).toString('hex');
+
+/** The preview copy of `source` (a stored version): same steps, only the token triggers. */
+export function previewDefinition(
+  source: FlowDefinition,
+  copyId: string,
+  sourceVersion: number,
+  token: string,
+): FlowDefinition {
+  return {
+    ...source,
+    id: copyId,
+    version: 1,
+    name: `${source.name} (preview of version ${sourceVersion})`,
+    triggers: source.languages.map((language) => ({
+      language,
+      match: 'exact' as const,
+      keyword: previewTriggerText(token, sourceVersion, language),
+    })),
   };
 }

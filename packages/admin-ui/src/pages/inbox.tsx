@@ -1,6 +1,8 @@
 /**
- * The shared inbox: conversations (search, unread), one conversation's messages live over SSE
- * with delivery ticks, the composer, take control, the chatbot switch and stars.
+ * The shared inbox: conversations (search by contact name or phone, unread marks), one
+ * conversation's messages live over SSE with delivery ticks and rendered by kind, the composer
+ * (quick replies, media, templates when the 24-hour window is closed), take control, transfer,
+ * the chatbot switch for the person in control, and stars on a message's menu.
  */
 import {
   messagingWindow,
@@ -8,24 +10,29 @@ import {
   windowClosedMessage,
   windowRules,
 } from '@chatloom/flow-engine';
-import * as Switch from '@radix-ui/react-switch';
+import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
+import * as Tooltip from '@radix-ui/react-tooltip';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Bot, BotOff, ChevronDown, EllipsisVertical, Search, Star, StarOff } from 'lucide-react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
 import {
   api,
   type Channel,
   type Conversation,
   type Message,
-  messageText,
   type Page,
+  type TransferTarget,
 } from '../api.js';
+import { Composer } from '../composer-box.js';
+import { useTemplates } from '../composer-template.js';
+import { contactName } from '../inbox-api.js';
 import { isUnread, markSeen, messagesKey, upsertMessage } from '../live.js';
+import { MessageContent } from '../message-content.js';
 import type { Session } from '../session.js';
-import { Button, Empty, ErrorState, formatTime, inputClass, Loading, PageHeader } from '../ui.js';
+import { Button, Empty, ErrorState, inputClass, Loading, PageHeader } from '../ui.js';
 
-export const contactName = (c: Conversation['contact']) =>
-  c.name ?? c.phone ?? c.userId ?? 'Unknown contact';
+export { contactName };
 
 const statusLabel: Record<Conversation['status'], string> = {
   bot: 'Chatbot',
@@ -33,38 +40,62 @@ const statusLabel: Record<Conversation['status'], string> = {
   agent: 'With a person',
 };
 
+/** The search box's text once typing pauses, so each key does not query the server. */
+function useDebounced(value: string, ms: number) {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('') || '?';
+
 export function InboxPage({ session }: { session: Session }) {
   const { conversationId } = useParams();
   const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), 250);
   const [unreadOnly, setUnreadOnly] = useState(false);
   const conversations = useQuery({
-    queryKey: ['conversations', { q: search }],
-    queryFn: () =>
-      api.get<Page<Conversation>>('/conversations', { q: search.trim() || undefined, limit: 100 }),
+    queryKey: ['conversations', { q }],
+    queryFn: () => api.get<Page<Conversation>>('/conversations', { q: q || undefined, limit: 100 }),
     placeholderData: (previous) => previous,
   });
-  const list = (conversations.data?.items ?? []).filter(
-    (c) => !unreadOnly || (isUnread(c) && c.id !== conversationId),
-  );
+  const all = conversations.data?.items ?? [];
+  const unreadCount = all.filter((c) => isUnread(c) && c.id !== conversationId).length;
+  const list = all.filter((c) => !unreadOnly || (isUnread(c) && c.id !== conversationId));
   return (
     <div className="flex h-full min-h-0 flex-1">
       <aside className="flex w-80 shrink-0 flex-col border-r border-slate-200 bg-white">
         <div className="space-y-2 border-b border-slate-200 p-3">
-          <input
-            className={inputClass}
-            type="search"
-            placeholder="Search name, phone or id"
-            aria-label="Search conversations"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
+          <div className="relative">
+            <Search
+              aria-hidden
+              className="pointer-events-none absolute top-2 left-2 h-4 w-4 text-slate-400"
+            />
+            <input
+              className={`${inputClass} pl-8`}
+              type="search"
+              placeholder="Search name or phone"
+              aria-label="Search conversations"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </div>
           <label className="flex items-center gap-2 text-xs text-slate-600">
             <input
               type="checkbox"
               checked={unreadOnly}
               onChange={(e) => setUnreadOnly(e.target.checked)}
             />
-            Unread only
+            Unread only{unreadCount > 0 ? ` (${unreadCount})` : ''}
           </label>
         </div>
         {conversations.isPending ? (
@@ -72,31 +103,48 @@ export function InboxPage({ session }: { session: Session }) {
         ) : conversations.error ? (
           <ErrorState error={conversations.error} retry={() => void conversations.refetch()} />
         ) : list.length === 0 ? (
-          <Empty>
-            {search || unreadOnly ? 'No conversation matches.' : 'No conversations yet.'}
-          </Empty>
+          <Empty>{q || unreadOnly ? 'No conversation matches.' : 'No conversations yet.'}</Empty>
         ) : (
           <ul className="flex-1 overflow-auto" aria-label="Conversations">
             {list.map((c) => {
               const unread = isUnread(c) && c.id !== conversationId;
+              const name = contactName(c.contact);
               return (
                 <li key={c.id}>
                   <Link
                     to={`/inbox/${c.id}`}
                     data-unread={unread}
-                    className={`block border-b border-slate-100 px-3 py-2 text-sm hover:bg-slate-50 ${c.id === conversationId ? 'bg-indigo-50' : ''}`}
+                    aria-current={c.id === conversationId ? 'page' : undefined}
+                    className={`flex items-center gap-3 border-b border-slate-100 px-3 py-2 text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 ${c.id === conversationId ? 'bg-indigo-50' : ''}`}
                   >
-                    <div className="flex items-center justify-between">
-                      <span className={unread ? 'font-semibold' : ''}>
-                        {contactName(c.contact)}
+                    <span
+                      aria-hidden
+                      className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-slate-200 text-xs font-semibold text-slate-600"
+                    >
+                      {initials(name)}
+                    </span>
+                    <span className="min-w-0 flex-1">
+                      <span className="flex items-center justify-between gap-2">
+                        <span className={`truncate ${unread ? 'font-semibold' : ''}`}>{name}</span>
+                        <span className="shrink-0 text-[11px] text-slate-400">
+                          {shortTime(c.lastMessageAt)}
+                        </span>
                       </span>
-                      {unread && (
-                        <span className="h-2 w-2 rounded-full bg-indigo-600" title="Unread" />
-                      )}
-                    </div>
-                    <div className="text-xs text-slate-500">
-                      {statusLabel[c.status]} · {formatTime(c.lastMessageAt)}
-                    </div>
+                      <span className="flex items-center justify-between gap-2 text-xs text-slate-500">
+                        <span className="truncate">
+                          {c.contact.name && c.contact.phone ? `${c.contact.phone} · ` : ''}
+                          {statusLabel[c.status]}
+                        </span>
+                        {unread && (
+                          <span
+                            className="h-2.5 w-2.5 shrink-0 rounded-full bg-indigo-600"
+                            title="Unread"
+                          >
+                            <span className="sr-only">Unread</span>
+                          </span>
+                        )}
+                      </span>
+                    </span>
                   </Link>
                 </li>
               );
@@ -104,7 +152,7 @@ export function InboxPage({ session }: { session: Session }) {
           </ul>
         )}
       </aside>
-      <section className="flex min-w-0 flex-1 flex-col">
+      <section className="flex min-w-0 flex-1 flex-col bg-slate-50">
         {conversationId ? (
           <ConversationView key={conversationId} id={conversationId} session={session} />
         ) : (
@@ -118,6 +166,15 @@ export function InboxPage({ session }: { session: Session }) {
   );
 }
 
+/** Today: the time; before: the date. */
+function shortTime(ms: number | null): string {
+  if (ms === null) return '';
+  const date = new Date(ms);
+  return date.toDateString() === new Date().toDateString()
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString();
+}
+
 function useNow(everyMs: number) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -129,6 +186,8 @@ function useNow(everyMs: number) {
 
 function ConversationView({ id, session }: { id: string; session: Session }) {
   const client = useQueryClient();
+  const [params] = useSearchParams();
+  const highlight = params.get('message');
   const conversation = useQuery({
     queryKey: ['conversation', id],
     queryFn: () => api.get<Conversation>(`/conversations/${id}`),
@@ -164,11 +223,42 @@ function ConversationView({ id, session }: { id: string; session: Session }) {
       api.post<Conversation>(`/conversations/${id}/chatbot`, { enabled }),
     onSuccess: setConversation,
   });
+  const transfer = useMutation({
+    mutationFn: (to: { userId: string } | { toBot: true }) =>
+      api.post<Conversation>(`/conversations/${id}/transfer`, to),
+    onSuccess: setConversation,
+  });
 
   const ordered = useMemo(
     () => (messages.data?.pages.flatMap((p) => p.items) ?? []).slice().reverse(),
     [messages.data],
   );
+  const canReply = session.can('conversations.reply');
+  const hasTemplates = ordered.some(
+    (m) => typeof m.content === 'object' && (m.content as { kind?: unknown })?.kind === 'template',
+  );
+  const templates = useTemplates(data?.channelId ?? '', Boolean(data) && canReply && hasTemplates);
+
+  // Jump to a message (from Starred): load older pages until it is there, then scroll to it.
+  const log = useRef<HTMLDivElement>(null);
+  const found = highlight !== null && ordered.some((m) => m.id === highlight);
+  useEffect(() => {
+    if (highlight && !found && messages.hasNextPage && !messages.isFetchingNextPage)
+      void messages.fetchNextPage();
+  }, [highlight, found, messages]);
+  useEffect(() => {
+    if (!found || !highlight) return;
+    log.current
+      ?.querySelector(`[data-message-id="${CSS.escape(highlight)}"]`)
+      ?.scrollIntoView({ block: 'center' });
+  }, [found, highlight]);
+  // Otherwise stay at the newest message as messages arrive (unless reading older ones).
+  const newest = ordered.at(-1)?.id;
+  const pinned = useRef(true);
+  useLayoutEffect(() => {
+    if (highlight || !newest || !log.current || !pinned.current) return;
+    log.current.scrollTop = log.current.scrollHeight;
+  }, [newest, highlight]);
 
   if (conversation.isPending) return <Loading />;
   if (conversation.error || !data)
@@ -182,13 +272,15 @@ function ConversationView({ id, session }: { id: string; session: Session }) {
   const window = messagingWindow(rule, data.lastInboundAt, now, 'agent');
   const inControl = data.organizerId === session.user.id;
   const canManage = session.can('conversations.manage');
+  const actionError = takeControl.error ?? chatbot.error ?? transfer.error;
 
   return (
     <>
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-3">
-        <div className="mr-auto">
-          <h1 className="font-semibold">{contactName(data.contact)}</h1>
+        <div className="mr-auto min-w-0">
+          <h1 className="truncate font-semibold">{contactName(data.contact)}</h1>
           <p className="text-xs text-slate-500" data-testid="conversation-status">
+            {data.contact.phone && data.contact.name ? `${data.contact.phone} · ` : ''}
             {statusLabel[data.status]}
             {inControl ? ' · you are in control' : ''}
           </p>
@@ -199,55 +291,203 @@ function ConversationView({ id, session }: { id: string; session: Session }) {
           </Button>
         )}
         {canManage && (
-          <div
-            className="flex items-center gap-2 text-sm"
-            title={inControl ? '' : 'Only the person in control can switch the chatbot'}
-          >
-            Chatbot
-            <Switch.Root
-              aria-label="Chatbot"
-              checked={data.chatbotEnabled}
-              disabled={!inControl || chatbot.isPending}
-              onCheckedChange={(enabled) => chatbot.mutate(enabled)}
-              className="relative h-5 w-9 rounded-full bg-slate-300 disabled:opacity-50 data-[state=checked]:bg-indigo-600"
-            >
-              <Switch.Thumb className="block h-4 w-4 translate-x-0.5 rounded-full bg-white transition-transform data-[state=checked]:translate-x-4" />
-            </Switch.Root>
-          </div>
+          <TransferMenu
+            organizerId={data.organizerId}
+            status={data.status}
+            disabled={transfer.isPending}
+            onTransfer={(to) => transfer.mutate(to)}
+          />
+        )}
+        {canManage && inControl && (
+          <ChatbotToggle
+            enabled={data.chatbotEnabled}
+            disabled={chatbot.isPending}
+            onChange={(enabled) => chatbot.mutate(enabled)}
+          />
         )}
       </header>
-      {(takeControl.error || chatbot.error) && (
-        <ErrorState error={takeControl.error ?? chatbot.error} />
-      )}
-      <div className="flex-1 space-y-2 overflow-auto p-4" aria-label="Messages" role="log">
+      {actionError && <ErrorState error={actionError} />}
+      <div
+        ref={log}
+        className="flex-1 space-y-2 overflow-auto p-4"
+        aria-label="Messages"
+        role="log"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        }}
+      >
         {messages.hasNextPage && (
-          <Button variant="secondary" onClick={() => void messages.fetchNextPage()}>
-            Older messages
-          </Button>
+          <div className="text-center">
+            <Button
+              variant="secondary"
+              disabled={messages.isFetchingNextPage}
+              onClick={() => void messages.fetchNextPage()}
+            >
+              {messages.isFetchingNextPage ? 'Loading…' : 'Older messages'}
+            </Button>
+          </div>
         )}
         {messages.isPending ? (
           <Loading />
         ) : messages.error ? (
-          <ErrorState error={messages.error} />
+          <ErrorState error={messages.error} retry={() => void messages.refetch()} />
         ) : ordered.length === 0 ? (
           <Empty>No messages yet.</Empty>
         ) : (
-          ordered.map((m) => <MessageBubble key={m.id} message={m} canStar={canManage} />)
+          ordered.map((m, index) => (
+            <MessageRow
+              key={m.id}
+              message={m}
+              previous={ordered[index - 1]}
+              canStar={canManage}
+              highlighted={m.id === highlight}
+              templates={templates.data}
+            />
+          ))
         )}
       </div>
-      {!window.open && (
+      {!canReply && !window.open && (
         <p
           role="status"
-          className="border-t border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900"
           data-testid="window-closed"
+          className="border-t border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
         >
           {windowClosedMessage}
         </p>
       )}
-      {session.can('conversations.reply') && (
-        <Composer conversationId={id} disabled={!window.open} />
+      {canReply && (
+        <Composer
+          conversationId={id}
+          channelId={data.channelId}
+          windowOpen={window.open}
+          session={session}
+        />
       )}
     </>
+  );
+}
+
+/** The chatbot switch, only for the person in control: a green bot when on, a gray one off. */
+function ChatbotToggle({
+  enabled,
+  disabled,
+  onChange,
+}: {
+  enabled: boolean;
+  disabled: boolean;
+  onChange: (enabled: boolean) => void;
+}) {
+  const Icon = enabled ? Bot : BotOff;
+  return (
+    <Tooltip.Provider delayDuration={200}>
+      <Tooltip.Root>
+        <Tooltip.Trigger asChild>
+          <button
+            type="button"
+            role="switch"
+            aria-checked={enabled}
+            aria-label="Chatbot"
+            data-testid="chatbot-toggle"
+            disabled={disabled}
+            onClick={() => onChange(!enabled)}
+            className={`rounded-full p-2 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-50 ${enabled ? 'bg-emerald-50 text-emerald-600 hover:bg-emerald-100' : 'bg-slate-100 text-slate-400 hover:bg-slate-200'}`}
+          >
+            <Icon className="h-5 w-5" />
+          </button>
+        </Tooltip.Trigger>
+        <Tooltip.Portal>
+          <Tooltip.Content
+            side="bottom"
+            sideOffset={6}
+            className="z-50 max-w-64 rounded bg-slate-900 px-2 py-1.5 text-xs text-white shadow"
+          >
+            {enabled
+              ? 'Chatbot on: it keeps answering this customer while you are in control. Click to switch it off.'
+              : 'Chatbot off: only people answer this customer. Click to let the chatbot answer again.'}
+            <Tooltip.Arrow className="fill-slate-900" />
+          </Tooltip.Content>
+        </Tooltip.Portal>
+      </Tooltip.Root>
+    </Tooltip.Provider>
+  );
+}
+
+const menuItemClass =
+  'flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 text-sm outline-none select-none data-[highlighted]:bg-indigo-50 data-[disabled]:cursor-default data-[disabled]:opacity-50';
+const menuClass = 'z-50 min-w-48 rounded-md border border-slate-200 bg-white p-1 shadow-lg';
+
+/** Hand the conversation to another person who handles conversations, or back to the bot. */
+function TransferMenu({
+  organizerId,
+  status,
+  disabled,
+  onTransfer,
+}: {
+  organizerId: string | null;
+  status: Conversation['status'];
+  disabled: boolean;
+  onTransfer: (to: { userId: string } | { toBot: true }) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const targets = useQuery({
+    queryKey: ['transfer-targets'],
+    queryFn: () => api.get<TransferTarget[]>('/conversations/transfer-targets'),
+    enabled: open,
+    staleTime: 60_000,
+  });
+  const others = (targets.data ?? []).filter((t) => t.id !== organizerId);
+  return (
+    <DropdownMenu.Root open={open} onOpenChange={setOpen}>
+      <DropdownMenu.Trigger asChild>
+        <Button variant="secondary" disabled={disabled} className="inline-flex items-center gap-1">
+          Transfer
+          <ChevronDown aria-hidden className="h-4 w-4" />
+        </Button>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content align="end" sideOffset={4} className={menuClass}>
+          <DropdownMenu.Label className="px-2 py-1 text-[11px] font-semibold text-slate-500 uppercase">
+            Transfer to
+          </DropdownMenu.Label>
+          {targets.isPending ? (
+            <DropdownMenu.Item disabled className={menuItemClass}>
+              Loading…
+            </DropdownMenu.Item>
+          ) : targets.error ? (
+            <DropdownMenu.Item disabled className={`${menuItemClass} text-red-700`}>
+              {targets.error.message}
+            </DropdownMenu.Item>
+          ) : others.length === 0 ? (
+            <DropdownMenu.Item disabled className={menuItemClass}>
+              No one else handles conversations
+            </DropdownMenu.Item>
+          ) : (
+            others.map((t) => (
+              <DropdownMenu.Item
+                key={t.id}
+                className={menuItemClass}
+                onSelect={() => onTransfer({ userId: t.id })}
+              >
+                <span className="flex flex-col">
+                  <span>{t.name}</span>
+                  <span className="text-xs text-slate-500">{t.email}</span>
+                </span>
+              </DropdownMenu.Item>
+            ))
+          )}
+          <DropdownMenu.Separator className="my-1 h-px bg-slate-200" />
+          <DropdownMenu.Item
+            className={menuItemClass}
+            disabled={status === 'bot'}
+            onSelect={() => onTransfer({ toBot: true })}
+          >
+            <Bot aria-hidden className="h-4 w-4 text-emerald-600" />
+            Back to the chatbot
+          </DropdownMenu.Item>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }
 
@@ -255,14 +495,14 @@ function ConversationView({ id, session }: { id: string; session: Session }) {
 export function Ticks({ status }: { status: string }) {
   const [mark, label, className] =
     status === 'read'
-      ? ['✓✓', 'Read', 'text-sky-500']
+      ? ['✓✓', 'Read', 'text-sky-300']
       : status === 'delivered'
-        ? ['✓✓', 'Delivered', 'text-slate-400']
+        ? ['✓✓', 'Delivered', 'opacity-80']
         : status === 'sent'
-          ? ['✓', 'Sent', 'text-slate-400']
+          ? ['✓', 'Sent', 'opacity-80']
           : status === 'failed'
-            ? ['!', 'Failed', 'text-red-600']
-            : ['◷', 'Sending', 'text-slate-400'];
+            ? ['!', 'Failed', 'font-bold text-red-300']
+            : ['◷', 'Sending', 'opacity-80'];
   return (
     <span
       className={`ml-1 text-xs ${className}`}
@@ -276,7 +516,62 @@ export function Ticks({ status }: { status: string }) {
   );
 }
 
-function MessageBubble({ message, canStar }: { message: Message; canStar: boolean }) {
+const senderLabels: Record<string, string> = {
+  agent: 'Agent',
+  contact: 'Customer',
+  bot: 'Chatbot',
+  echo: 'Business app',
+};
+const senderLabel = (m: Message) => senderLabels[m.sender] ?? m.sender;
+
+function MessageRow({
+  message,
+  previous,
+  canStar,
+  highlighted,
+  templates,
+}: {
+  message: Message;
+  previous: Message | undefined;
+  canStar: boolean;
+  highlighted: boolean;
+  templates: Parameters<typeof MessageContent>[0]['templates'];
+}) {
+  const day = new Date(message.createdAt).toDateString();
+  const newDay = !previous || new Date(previous.createdAt).toDateString() !== day;
+  return (
+    <>
+      {newDay && (
+        <p className="py-1 text-center text-[11px] font-medium text-slate-500">
+          {new Date(message.createdAt).toLocaleDateString(undefined, {
+            weekday: 'short',
+            year: 'numeric',
+            month: 'short',
+            day: 'numeric',
+          })}
+        </p>
+      )}
+      <MessageBubble
+        message={message}
+        canStar={canStar}
+        highlighted={highlighted}
+        templates={templates}
+      />
+    </>
+  );
+}
+
+function MessageBubble({
+  message,
+  canStar,
+  highlighted,
+  templates,
+}: {
+  message: Message;
+  canStar: boolean;
+  highlighted: boolean;
+  templates: Parameters<typeof MessageContent>[0]['templates'];
+}) {
   const client = useQueryClient();
   const star = useMutation({
     mutationFn: (starred: boolean) =>
@@ -290,73 +585,72 @@ function MessageBubble({ message, canStar }: { message: Message; canStar: boolea
   });
   const out = message.direction === 'out';
   return (
-    <div className={`flex ${out ? 'justify-end' : 'justify-start'}`} data-testid="message">
+    <div
+      className={`flex ${out ? 'justify-end' : 'justify-start'}`}
+      data-testid="message"
+      data-message-id={message.id}
+      data-highlighted={highlighted || undefined}
+    >
       <div
-        className={`group max-w-[70%] rounded-lg px-3 py-2 text-sm shadow-sm ${out ? 'bg-indigo-600 text-white' : 'bg-white'}`}
+        className={`group relative max-w-[70%] rounded-lg px-3 py-2 text-sm shadow-sm ${out ? 'bg-indigo-600 text-white' : 'bg-white'} ${highlighted ? 'ring-4 ring-amber-400' : ''}`}
       >
-        <p className="whitespace-pre-wrap">{messageText(message)}</p>
+        <MessageContent message={message} templates={templates} />
         <div
-          className={`mt-1 flex items-center gap-1 text-[11px] ${out ? 'text-indigo-100' : 'text-slate-400'}`}
+          className={`mt-1 flex items-center justify-end gap-1 text-[11px] ${out ? 'text-indigo-100' : 'text-slate-400'}`}
         >
-          <span>{message.sender === 'agent' ? 'Agent' : message.sender}</span>
-          <span>· {new Date(message.createdAt).toLocaleTimeString()}</span>
+          {message.starred && (
+            <span role="img" aria-label="Starred" title="Starred">
+              <Star aria-hidden className="h-3 w-3 fill-amber-400 text-amber-400" />
+            </span>
+          )}
+          <span>{senderLabel(message)}</span>
+          <span>
+            ·{' '}
+            {new Date(message.createdAt).toLocaleTimeString([], {
+              hour: '2-digit',
+              minute: '2-digit',
+            })}
+          </span>
           {out && <Ticks status={message.status} />}
           {canStar && (
-            <button
-              type="button"
-              aria-label={message.starred ? 'Unstar message' : 'Star message'}
-              aria-pressed={message.starred}
-              className={message.starred ? 'text-amber-400' : 'opacity-60 hover:opacity-100'}
-              onClick={() => star.mutate(!message.starred)}
-            >
-              {message.starred ? '★' : '☆'}
-            </button>
+            <DropdownMenu.Root>
+              <DropdownMenu.Trigger
+                aria-label="Message actions"
+                className={`rounded p-0.5 opacity-60 group-hover:opacity-100 hover:opacity-100 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-300 data-[state=open]:opacity-100 ${out ? 'hover:bg-white/20' : 'hover:bg-slate-100'}`}
+              >
+                <EllipsisVertical className="h-3.5 w-3.5" />
+              </DropdownMenu.Trigger>
+              <DropdownMenu.Portal>
+                <DropdownMenu.Content align="end" sideOffset={4} className={menuClass}>
+                  <DropdownMenu.Item
+                    className={menuItemClass}
+                    disabled={star.isPending}
+                    onSelect={() => star.mutate(!message.starred)}
+                  >
+                    {message.starred ? (
+                      <>
+                        <StarOff aria-hidden className="h-4 w-4" /> Unstar message
+                      </>
+                    ) : (
+                      <>
+                        <Star aria-hidden className="h-4 w-4 text-amber-500" /> Star message
+                      </>
+                    )}
+                  </DropdownMenu.Item>
+                </DropdownMenu.Content>
+              </DropdownMenu.Portal>
+            </DropdownMenu.Root>
           )}
         </div>
-        {message.error && <p className="mt-1 text-xs text-red-200">{message.error}</p>}
-      </div>
-    </div>
-  );
-}
-
-function Composer({ conversationId, disabled }: { conversationId: string; disabled: boolean }) {
-  const client = useQueryClient();
-  const [text, setText] = useState('');
-  const send = useMutation({
-    mutationFn: () => api.post<Message>(`/conversations/${conversationId}/messages`, { text }),
-    onSuccess: (message) => {
-      setText('');
-      upsertMessage(client, message);
-    },
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (text.trim()) send.mutate();
-  };
-  return (
-    <form onSubmit={submit} className="flex gap-2 border-t border-slate-200 bg-white p-3">
-      <textarea
-        className={`${inputClass} h-16 resize-none`}
-        aria-label="Message"
-        placeholder={disabled ? 'Outside the messaging window' : 'Write a reply…'}
-        maxLength={4096}
-        disabled={disabled}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey) submit(e);
-        }}
-      />
-      <div className="flex flex-col items-end gap-1">
-        <Button type="submit" disabled={disabled || send.isPending || !text.trim()}>
-          Send
-        </Button>
-        {send.error && (
-          <span role="alert" className="text-xs text-red-700">
-            {send.error.message}
-          </span>
+        {message.error && (
+          <p className={`mt-1 text-xs ${out ? 'text-red-200' : 'text-red-700'}`}>{message.error}</p>
+        )}
+        {star.error && (
+          <p role="alert" className={`mt-1 text-xs ${out ? 'text-red-200' : 'text-red-700'}`}>
+            {star.error.message}
+          </p>
         )}
       </div>
-    </form>
+    </div>
   );
 }

@@ -1,0 +1,76 @@
+/** The tenant's system messages against the active flows, on SQLite and Postgres. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Actor,
+  actorWithRole,
+  echoFlow,
+  startServer,
+  storeKinds,
+  type TestServer,
+} from './helpers.js';
+
+describe.each(storeKinds)('system messages on $name', (kind) => {
+  let t: TestServer;
+  let admin: Actor;
+  const put = async (payload: unknown) => {
+    const response = await t.server.inject({
+      method: 'PUT',
+      url: '/api/v1/system-messages',
+      headers: admin.headers,
+      payload: payload as Record<string, unknown>,
+    });
+    return { status: response.statusCode, body: response.json() };
+  };
+  const goto = (step: string) => ({
+    text: { en: 'Sorry?' },
+    actions: [
+      { label: { en: 'Menu' }, action: { type: 'start' } },
+      { label: { en: 'Ask again' }, action: { type: 'goto', step } },
+    ],
+  });
+
+  beforeAll(async () => {
+    t = await startServer(kind);
+    admin = await actorWithRole(t.server, 'global-admin');
+    const created = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows',
+      headers: admin.headers,
+      payload: { definition: echoFlow(), publish: true },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test('"go to step" must name a step of every active flow that uses the message', async () => {
+    const refused = await put({ invalid: goto('nowhere') });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toBe(
+      'invalid: action 2 goes to step "nowhere", which the active flow "Echo" does not have',
+    );
+    expect((await put({ invalid: goto('ask') })).status).toBe(200);
+  });
+
+  test('a flow that sets the message itself does not constrain it', async () => {
+    const own = { ...echoFlow('own'), systemMessages: { thankYou: { text: { en: 'Bye' } } } };
+    const created = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows',
+      headers: admin.headers,
+      payload: { definition: own, publish: true },
+    });
+    expect(created.statusCode).toBe(201);
+    // "Echo" (no thank-you of its own) has no step "elsewhere": still refused because of it.
+    expect((await put({ thankYou: goto('elsewhere') })).status).toBe(422);
+    const off = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows/echo/activate',
+      headers: admin.headers,
+      payload: { active: false },
+    });
+    expect(off.statusCode).toBe(200);
+    expect((await put({ thankYou: goto('elsewhere') })).status).toBe(200);
+  });
+});

@@ -52,6 +52,33 @@ function summarize(rows: FlowTable[]) {
   };
 }
 
+/**
+ * A "go to step" action of a tenant message runs inside whichever live flow sends it (each flow
+ * that does not set that message itself), so the step must exist in every one of them: with a
+ * missing step, the engine throws on the first turn that sends the message.
+ */
+function missingSystemStep(
+  messages: unknown,
+  flows: readonly FlowDefinition[],
+): { kind: string; action: number; step: string; flow: FlowDefinition } | undefined {
+  if (typeof messages !== 'object' || messages === null) return undefined;
+  for (const [kind, message] of Object.entries(messages)) {
+    const actions = (message as { actions?: unknown } | null)?.actions;
+    if (!Array.isArray(actions)) continue;
+    for (const [index, item] of actions.entries()) {
+      const action = (item as { action?: { type?: unknown; step?: unknown } } | null)?.action;
+      if (action?.type !== 'goto' || typeof action.step !== 'string') continue;
+      for (const flow of flows) {
+        if (flow.systemMessages?.[kind as keyof NonNullable<FlowDefinition['systemMessages']>])
+          continue;
+        if (!flow.steps.some((s) => s.id === action.step))
+          return { kind, action: index + 1, step: action.step, flow };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A definition as an object with the flow id the path names (or 422). */
 function definitionOf(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -243,15 +270,16 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
         summary: 'Make a version the live one (default: the latest); the flow becomes active',
         params: IdParams,
         querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }),
-        response: { 200: FlowDetail, ...errors(404) },
+        response: { 200: FlowDetail, ...errors(404, 422) },
       },
     },
     async (request) => {
       const { tenantId } = actor(request);
       const rows = await requireFlow(tenantId, request.params.id);
       const version = request.query.version ?? Number(rows.at(-1)!.version);
-      if (!rows.some((r) => Number(r.version) === version))
-        throw notFound(`Version ${version} of flow "${request.params.id}"`);
+      const row = rows.find((r) => Number(r.version) === version);
+      if (!row) throw notFound(`Version ${version} of flow "${request.params.id}"`);
+      await refuseMissingSystemStep(tenantId, row);
       await chatloom.publishFlow(tenantId, request.params.id, version);
       return summarize(await requireFlow(tenantId, request.params.id));
     },
@@ -267,12 +295,13 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
           'Turn the flow on (publishes the latest version) or off (no version live; its sessions end)',
         params: IdParams,
         body: Type.Object({ active: Type.Boolean() }),
-        response: { 200: FlowDetail, ...errors(404) },
+        response: { 200: FlowDetail, ...errors(404, 422) },
       },
     },
     async (request) => {
       const { tenantId } = actor(request);
       const rows = await requireFlow(tenantId, request.params.id);
+      if (request.body.active) await refuseMissingSystemStep(tenantId, rows.at(-1)!);
       await chatloom.publishFlow(
         tenantId,
         request.params.id,
@@ -284,33 +313,15 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
 
   // Tenant system messages ---------------------------------------------------------------
 
-  /**
-   * A "go to step" action of a tenant message runs inside whichever active flow sends it (each
-   * flow that does not set that message itself), so the step must exist in every one of them:
-   * with a missing step, the engine throws on the first turn that sends the message.
-   */
-  async function checkSystemSteps(tenantId: string, body: unknown) {
-    if (typeof body !== 'object' || body === null) return;
-    const active = (await store.listFlows(tenantId, { published: true })).map(
-      (row) => JSON.parse(row.definition) as FlowDefinition,
-    );
-    for (const [kind, message] of Object.entries(body)) {
-      const actions = (message as { actions?: unknown } | null)?.actions;
-      if (!Array.isArray(actions)) continue;
-      actions.forEach((item: { action?: { type?: unknown; step?: unknown } }, index) => {
-        const step = item?.action?.type === 'goto' ? item.action.step : undefined;
-        if (typeof step !== 'string') return;
-        for (const flow of active) {
-          if (flow.systemMessages?.[kind as keyof NonNullable<FlowDefinition['systemMessages']>])
-            continue;
-          if (!flow.steps.some((s) => s.id === step))
-            throw new HttpError(
-              422,
-              `${kind}: action ${index + 1} goes to step "${step}", which the active flow "${flow.name}" does not have`,
-            );
-        }
-      });
-    }
+  /** A flow version goes live only if it has every step the tenant's messages go to. */
+  async function refuseMissingSystemStep(tenantId: string, row: FlowTable) {
+    const flow = JSON.parse(row.definition) as FlowDefinition;
+    const problem = missingSystemStep((await chatloom.getTenant(tenantId))?.systemMessages, [flow]);
+    if (problem)
+      throw new HttpError(
+        422,
+        `Flow "${flow.name}" version ${row.version} has no step "${problem.step}", which action ${problem.action} of the tenant's ${problem.kind} message goes to; add that step or change the action in Chatbot settings`,
+      );
   }
 
   const SystemMessages = Type.Unsafe<Record<string, unknown>>({
@@ -344,7 +355,15 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       },
     },
     async (request) => {
-      await checkSystemSteps(actor(request).tenantId, request.body);
+      const active = (await store.listFlows(actor(request).tenantId, { published: true })).map(
+        (row) => JSON.parse(row.definition) as FlowDefinition,
+      );
+      const problem = missingSystemStep(request.body, active);
+      if (problem)
+        throw new HttpError(
+          422,
+          `${problem.kind}: action ${problem.action} goes to step "${problem.step}", which the active flow "${problem.flow.name}" does not have`,
+        );
       const tenant = await chatloom.setSystemMessages(
         actor(request).tenantId,
         request.body as never,

@@ -73,4 +73,40 @@ describe.each(storeKinds)('system messages on $name', (kind) => {
     expect(off.statusCode).toBe(200);
     expect((await put({ thankYou: goto('elsewhere') })).status).toBe(200);
   });
+
+  test('a flow lacking a step the tenant messages go to cannot go live', async () => {
+    // The tenant's thank-you goes to "elsewhere" (previous test); echo has no such step.
+    const on = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows/echo/activate',
+      headers: admin.headers,
+      payload: { active: true },
+    });
+    expect(on.statusCode).toBe(422);
+    expect(on.json().message).toBe(
+      'Flow "Echo" version 1 has no step "elsewhere", which action 2 of the tenant\'s thankYou message goes to; add that step or change the action in Chatbot settings',
+    );
+    const publish = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows/echo/publish',
+      headers: admin.headers,
+    });
+    expect(publish.statusCode).toBe(422);
+    // Nothing went live.
+    const flows = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/flows',
+      headers: admin.headers,
+    });
+    expect(flows.json().find((f: { id: string }) => f.id === 'echo').active).toBe(false);
+    // Pointing the action at a step echo has lets it go live.
+    expect((await put({ thankYou: goto('ask') })).status).toBe(200);
+    const again = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/flows/echo/activate',
+      headers: admin.headers,
+      payload: { active: true },
+    });
+    expect(again.statusCode).toBe(200);
+  });
 });

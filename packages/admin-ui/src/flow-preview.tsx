@@ -4,6 +4,7 @@
  * flows are live; see the server's simulator.ts). Messages go through the real pipeline, so
  * the conversation also shows in the Inbox. Replies arrive over the live events.
  */
+import type { ChannelMessage, Choice } from '@chatloom/flow-engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { List, RotateCcw, SendHorizontal } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
@@ -18,29 +19,8 @@ interface SimulatorTranscript {
   messages: Message[];
 }
 
-interface Choice {
-  id: string;
-  title: string;
-  description?: string;
-}
-
-/** A bot message as the preview draws it (channel-neutral, as the flow engine sends it). */
-type BotContent =
-  | { kind: 'text'; text: string }
-  | { kind: 'buttons'; text: string; buttons: Choice[] }
-  | {
-      kind: 'list';
-      text: string;
-      buttonLabel: string;
-      sections: { title?: string; rows: Choice[] }[];
-    }
-  | {
-      kind: 'options';
-      text: string;
-      groups: { title?: string; options: (Choice & { key: string })[] }[];
-    }
-  | { kind: 'media'; media: string; url: string; caption?: string }
-  | { kind: 'template'; name: string };
+/** A bot message as the preview draws it: channel-neutral, as the flow engine sends it. */
+type BotContent = ChannelMessage;
 
 /** The server's first message of a preview (its start token): shown as a note, not a bubble. */
 const previewStart = /^Preview of version \d+ \(.+\) · [0-9a-f]{16}$/;

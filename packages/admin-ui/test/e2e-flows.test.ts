@@ -76,11 +76,13 @@ describe('flows in Chromium', () => {
       .waitFor();
     await labelField.locator('[data-code="button.label-too-long"]').waitFor();
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
-    await labelField.scrollIntoViewIfNeeded();
+    // Centred: the builder's sticky Save bar would cover a field scrolled to the top.
+    await labelField.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await h.screenshot('flows-label-limit');
     await label.fill('See the menu');
     await labelField.getByTestId('counter').filter({ hasText: '12/20' }).waitFor();
-    expect(await labelField.locator('[data-code]').count()).toBe(0);
+    // Validation runs on a deferred copy of the draft: the diagnostic goes a moment later.
+    await expect.poll(() => labelField.locator('[data-code]').count()).toBe(0);
     await welcome.getByLabel('Button 1 action').selectOption('goto');
     const menuId = await menu.getAttribute('data-step-id');
     const thanksId = await thanks.getAttribute('data-step-id');

@@ -118,7 +118,12 @@ export interface ApiSession {
   post<T>(path: string, body?: unknown): Promise<T>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra environment for the server (e.g. GRAPH_API_BASE_URL of a fake Graph API); wins over the defaults. */
+  env?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   requireChromium();
   const work = mkdtempSync(join(tmpdir(), 'chatloom-admin-ui-e2e-'));
   const uiDir = await ensureUiBuilt();
@@ -144,6 +149,7 @@ export async function startHarness(): Promise<Harness> {
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -151,6 +151,8 @@ describe('a WhatsApp channel against the fake Graph API', () => {
       .getByRole('list', { name: 'Conversations' })
       .getByRole('link', { name: /Wanda Whats/ });
     await item.waitFor();
+    // Two channels (the demo simulator and this one): the list says which one it came in on.
+    expect(await item.textContent()).toContain("Luigi's WhatsApp ·");
     await item.click();
     const log = page.getByRole('log', { name: 'Messages' });
     await log.getByText('hi', { exact: true }).waitFor();

@@ -68,6 +68,14 @@ export function InboxPage({ session }: { session: Session }) {
     queryFn: () => api.get<Page<Conversation>>('/conversations', { q: q || undefined, limit: 100 }),
     placeholderData: (previous) => previous,
   });
+  const channels = useQuery({
+    queryKey: ['channels'],
+    queryFn: () => api.get<Channel[]>('/channels'),
+    enabled: session.can('channels.read'),
+  });
+  // With several channels, each conversation says which one it came in on.
+  const channelName = (id: string) =>
+    (channels.data?.length ?? 0) > 1 ? channels.data?.find((ch) => ch.id === id)?.name : undefined;
   const all = conversations.data?.items ?? [];
   const unreadCount = all.filter((c) => isUnread(c) && c.id !== conversationId).length;
   const list = all.filter((c) => !unreadOnly || (isUnread(c) && c.id !== conversationId));
@@ -132,6 +140,7 @@ export function InboxPage({ session }: { session: Session }) {
                       </span>
                       <span className="flex items-center justify-between gap-2 text-xs text-slate-500">
                         <span className="truncate">
+                          {channelName(c.channelId) ? `${channelName(c.channelId)} · ` : ''}
                           {c.contact.name && c.contact.phone ? `${c.contact.phone} · ` : ''}
                           {statusLabel[c.status]}
                         </span>

@@ -118,6 +118,19 @@ describe('the card', () => {
     expect(screen.queryByText('Unsaved changes')).toBeNull();
   });
 
+  test('Clear data empties the card; saving then removes the message', async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    render(<SystemMessageCard {...props} canManage onSave={onSave} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear data' }));
+    expect(
+      (screen.getByLabelText('Time out after (minutes without a reply)') as HTMLInputElement).value,
+    ).toBe('');
+    expect(screen.getByRole('textbox', { name: 'Session timeout message' }).textContent).toBe('');
+    await screen.findByText('Saving with no text removes this message.');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(undefined));
+  });
+
   test('bad minutes are not sent', async () => {
     const onSave = vi.fn();
     render(<SystemMessageCard {...props} canManage onSave={onSave} />);

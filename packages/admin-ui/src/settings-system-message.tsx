@@ -483,6 +483,19 @@ export function SystemMessageCard({
                   Saved.
                 </span>
               )}
+              {message && !isEmptyDraft(draft) && (
+                // Empties the card (text in every language, actions, minutes); Save then
+                // removes the message, Discard changes brings it back.
+                <Button
+                  variant="secondary"
+                  onClick={() => {
+                    setDraft(toDraft(undefined));
+                    setServerError(null);
+                  }}
+                >
+                  Clear data
+                </Button>
+              )}
               {isEmptyDraft(draft) && message && (
                 <span className="text-xs text-slate-500">
                   Saving with no text removes this message.

@@ -1,11 +1,12 @@
 /** The shell: session gate, sidebar with the sections the user's role may see, and the routes. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { Lock } from 'lucide-react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
 import { api, type Channel } from './api.js';
 import { useLiveEvents, useLiveStatus } from './live.js';
 import { meKey, type Session, SessionGate } from './session.js';
-import { Loading } from './ui.js';
+import { Loading, PageHeader } from './ui.js';
 
 // Each section is its own chunk: the builder's graph and rich text, the dashboard's charts and
 // the inbox load only when opened, so signing in downloads the shell alone.
@@ -59,6 +60,11 @@ export function App() {
 function Shell({ session }: { session: Session }) {
   useLiveEvents(session.can('conversations.read'));
   const visible = sections.filter((s) => session.can(s.permission));
+  // A section the role may not open (a link or a typed URL) says so instead of failing.
+  const guarded = (path: string, page: ReactNode) => {
+    const section = sections.find((s) => s.path === path);
+    return section && !session.can(section.permission) ? <NoAccess section={section} /> : page;
+  };
   return (
     <div className="flex h-screen">
       <Sidebar session={session} visible={visible} />
@@ -66,22 +72,58 @@ function Shell({ session }: { session: Session }) {
         <Suspense fallback={<Loading />}>
           <Routes>
             <Route path="/" element={<Landing session={session} />} />
-            <Route path="/dashboard" element={<DashboardPage />} />
-            <Route path="/channels" element={<ChannelsPage session={session} />} />
-            <Route path="/flows" element={<FlowsPage session={session} />} />
-            <Route path="/flows/:flowId" element={<FlowsPage session={session} />} />
-            <Route path="/chatbot-settings" element={<ChatbotSettingsPage />} />
-            <Route path="/inbox" element={<InboxPage session={session} />} />
-            <Route path="/inbox/:conversationId" element={<InboxPage session={session} />} />
-            <Route path="/starred" element={<StarredPage />} />
-            <Route path="/quick-replies" element={<QuickRepliesPage session={session} />} />
-            <Route path="/tools/*" element={<ToolsPage session={session} />} />
-            <Route path="/users" element={<UsersPage />} />
+            <Route path="/dashboard" element={guarded('/dashboard', <DashboardPage />)} />
+            <Route
+              path="/channels"
+              element={guarded('/channels', <ChannelsPage session={session} />)}
+            />
+            <Route path="/flows" element={guarded('/flows', <FlowsPage session={session} />)} />
+            <Route
+              path="/flows/:flowId"
+              element={guarded('/flows', <FlowsPage session={session} />)}
+            />
+            <Route
+              path="/chatbot-settings"
+              element={guarded('/chatbot-settings', <ChatbotSettingsPage />)}
+            />
+            <Route path="/inbox" element={guarded('/inbox', <InboxPage session={session} />)} />
+            <Route
+              path="/inbox/:conversationId"
+              element={guarded('/inbox', <InboxPage session={session} />)}
+            />
+            <Route path="/starred" element={guarded('/starred', <StarredPage />)} />
+            <Route
+              path="/quick-replies"
+              element={guarded('/quick-replies', <QuickRepliesPage session={session} />)}
+            />
+            <Route path="/tools/*" element={guarded('/tools', <ToolsPage session={session} />)} />
+            <Route path="/users" element={guarded('/users', <UsersPage />)} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Suspense>
       </main>
     </div>
+  );
+}
+
+function NoAccess({ section }: { section: Section }) {
+  return (
+    <>
+      <PageHeader title={section.label} />
+      <div
+        role="alert"
+        className="m-6 flex items-start gap-3 rounded border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900"
+      >
+        <Lock aria-hidden className="mt-0.5 size-4 shrink-0" />
+        <div>
+          <p className="font-semibold">No Access</p>
+          <p>
+            Your role does not include “{section.permission}”. Ask a Global Admin if you need{' '}
+            {section.label}.
+          </p>
+        </div>
+      </div>
+    </>
   );
 }
 

@@ -306,4 +306,28 @@ describe('admin UI in Chromium', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     expect(await page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
   });
+
+  test('an Agent has no Tools section, and opening it says "No Access"', async () => {
+    const api = await h.apiAs(h.admin.email, h.admin.password);
+    await api.post('/users', {
+      email: 'agent@example.com',
+      name: 'Alex Agent',
+      password: 'agent-password',
+      roleId: 'agent',
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await signIn('agent@example.com', 'agent-password');
+    expect(await page.getByTestId('signed-in-role').textContent()).toBe('Agent');
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'Inbox' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Tools' }).count()).toBe(0);
+    await page.goto(`${h.base}/tools`);
+    const alert = page.getByRole('alert').filter({ hasText: 'No Access' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('tools.read');
+    // The page's own data was never asked for.
+    expect(await page.getByRole('table', { name: 'Delayed messages' }).count()).toBe(0);
+    await h.screenshot('09-agent-no-access');
+  });
 });

@@ -9,11 +9,20 @@ import {
   type Channel,
   type ScheduledMessage,
 } from '../api.js';
+import { PlatformIcon } from '../channel-card.js';
+import { platforms } from '../channel-fields.js';
 import type { Session } from '../session.js';
 import { Button, Empty, ErrorState, Modal, PageHeader, QueryState } from '../ui.js';
 
 /** `GET /channels/:id/scheduled` answers at most this many. */
 const scheduledPage = 200;
+
+/** What a channel is, in a line: its platform and where its set-up stands. */
+function channelDescription(channel: Channel): string {
+  const platform = platforms[channel.platform]?.label ?? channel.platform;
+  const state = { pending: 'not set up yet', good: 'working', invalid: 'credentials refused' };
+  return `${platform} channel, ${state[channel.status]}`;
+}
 
 export function ToolsPage({ session }: { session: Session }) {
   const tab = ({ isActive }: { isActive: boolean }) =>
@@ -78,6 +87,7 @@ function DelayedMessages({ session }: { session: Session }) {
               <thead className="text-left text-slate-500">
                 <tr>
                   <th className="pr-8 pb-2">Channel</th>
+                  <th className="pr-8 pb-2">Description</th>
                   <th className="pr-8 pb-2">Pending messages</th>
                   <th className="pb-2">
                     <span className="sr-only">Actions</span>
@@ -90,7 +100,13 @@ function DelayedMessages({ session }: { session: Session }) {
                   const count = query?.data?.length;
                   return (
                     <tr key={channel.id} className="border-t border-slate-200">
-                      <td className="py-2 pr-8">{channel.name}</td>
+                      <td className="py-2 pr-8">
+                        <span className="flex items-center gap-2">
+                          <PlatformIcon platform={channel.platform} />
+                          {channel.name}
+                        </span>
+                      </td>
+                      <td className="pr-8 text-slate-600">{channelDescription(channel)}</td>
                       <td className="pr-8" data-testid={`pending-${channel.id}`}>
                         {query?.error
                           ? 'error'

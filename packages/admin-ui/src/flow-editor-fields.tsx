@@ -24,7 +24,14 @@ import {
 import { CSS } from '@dnd-kit/utilities';
 import * as Tabs from '@radix-ui/react-tabs';
 import { ArrowDown, ArrowUp, GripVertical, Trash2 } from 'lucide-react';
-import { type CSSProperties, type ReactNode, useId, useMemo } from 'react';
+import {
+  type CSSProperties,
+  createContext,
+  type ReactNode,
+  useContext,
+  useId,
+  useMemo,
+} from 'react';
 import { isMissing } from './flow-editor-draft.js';
 import { countOf } from './flow-limits.js';
 import { RichTextEditor } from './rich-text.js';
@@ -239,16 +246,32 @@ export function LocalizedField({
   );
 }
 
-const actionLabels: Record<Action['type'], string> = {
+/** What the action select offers: the action types, "start" split into restart and switch. */
+type ActionChoice = Exclude<Action['type'], 'start'> | 'restart' | 'start-flow';
+
+const actionLabels: Record<ActionChoice, string> = {
   goto: 'Go to step',
-  start: 'Restart the flow',
+  restart: 'Restart the flow',
+  'start-flow': 'Start another flow',
   end: 'End the flow',
   handoff: 'Hand off to a person',
 };
 
+/** The flow being edited and the tenant's flows, for "Start another flow". */
+export interface FlowChoices {
+  /** The id of the flow being edited (starting it is a restart, not another flow). */
+  selfId: string;
+  /** The tenant's flows, or undefined when they are not known (the choice is then hidden). */
+  flows: readonly { id: string; name: string }[] | undefined;
+}
+
+/** Provided by the flow editor, so every action picker knows the tenant's other flows. */
+export const FlowChoicesContext = createContext<FlowChoices>({ selfId: '', flows: undefined });
+
 /**
  * What choosing an option does: an action select (`${name} action`) and, for "go to step",
- * the target step select (`${name} target step`).
+ * the target step select (`${name} target step`); for "start another flow", the flow select
+ * (`${name} flow to start`) among the tenant's other flows.
  */
 export function ActionFields({
   name,
@@ -268,32 +291,59 @@ export function ActionFields({
   defaultTarget: string;
   onChange: (action: Action) => void;
 }) {
+  const { selfId, flows } = useContext(FlowChoicesContext);
+  const others = useMemo(() => (flows ?? []).filter((f) => f.id !== selfId), [flows, selfId]);
   const items = diagnosticsAt(diagnostics, pointer);
   const problemsId = useId();
+  // `start` naming this flow itself is a restart.
+  const switchesTo =
+    action.type === 'start' && action.flow !== undefined && action.flow !== selfId
+      ? action.flow
+      : undefined;
+  const choice: ActionChoice =
+    action.type === 'start' ? (switchesTo === undefined ? 'restart' : 'start-flow') : action.type;
+  const invalid = items.length > 0;
+  const describedBy = invalid ? problemsId : undefined;
+  const choose = (next: ActionChoice) => {
+    switch (next) {
+      case 'goto':
+        return onChange({ type: 'goto', step: defaultTarget });
+      case 'restart':
+        return onChange({ type: 'start' });
+      case 'start-flow':
+        return onChange({ type: 'start', flow: others[0]?.id ?? '' });
+      default:
+        return onChange({ type: next });
+    }
+  };
   return (
     <div className="text-sm" data-pointer={pointer}>
       <div className="flex flex-wrap gap-2">
         <select
           aria-label={`${name} action`}
           className={inlineInputClass}
-          value={action.type}
-          onChange={(e) => {
-            const type = e.target.value as Action['type'];
-            onChange(type === 'goto' ? { type, step: defaultTarget } : { type });
-          }}
+          value={choice}
+          onChange={(e) => choose(e.target.value as ActionChoice)}
         >
-          {Object.entries(actionLabels).map(([type, text]) => (
-            <option key={type} value={type}>
-              {text}
-            </option>
-          ))}
+          {(Object.entries(actionLabels) as [ActionChoice, string][]).map(([value, text]) =>
+            // Without the tenant's flows there is nothing to pick (unless the action has one).
+            value === 'start-flow' && flows === undefined && choice !== value ? null : (
+              <option
+                key={value}
+                value={value}
+                disabled={value === 'start-flow' && others.length === 0 && choice !== value}
+              >
+                {value === 'start-flow' && others.length === 0 ? `${text} (no other flows)` : text}
+              </option>
+            ),
+          )}
         </select>
         {action.type === 'goto' && (
           <select
             aria-label={`${name} target step`}
-            aria-invalid={items.length > 0}
-            aria-describedby={items.length > 0 ? problemsId : undefined}
-            className={`${inlineInputClass} ${items.length > 0 ? 'border-red-400' : ''}`}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            className={`${inlineInputClass} ${invalid ? 'border-red-400' : ''}`}
             value={action.step}
             onChange={(e) => onChange({ type: 'goto', step: e.target.value })}
           >
@@ -305,6 +355,28 @@ export function ActionFields({
             ))}
             {!stepIds.includes(action.step) && (
               <option value={action.step}>{action.step} (missing)</option>
+            )}
+          </select>
+        )}
+        {switchesTo !== undefined && (
+          <select
+            aria-label={`${name} flow to start`}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            className={`${inlineInputClass} ${invalid ? 'border-red-400' : ''}`}
+            value={switchesTo}
+            onChange={(e) => onChange({ type: 'start', flow: e.target.value })}
+          >
+            {others.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name === f.id ? f.id : `${f.name} (${f.id})`}
+              </option>
+            ))}
+            {/* Saved before that flow existed, or it was deleted: publishing will say so. */}
+            {!others.some((f) => f.id === switchesTo) && (
+              <option value={switchesTo}>
+                {switchesTo ? `${switchesTo} (not a flow of this workspace)` : '(choose a flow)'}
+              </option>
             )}
           </select>
         )}

@@ -255,6 +255,71 @@ describe('options', () => {
     expect(menu.queryByRole('combobox', { name: 'Button 3 target step' })).toBeNull();
   });
 
+  test('"Start another flow" picks one of the tenant\'s other flows; "Restart the flow" stays', () => {
+    const flows = [
+      { id: 'menu', name: 'Menu' },
+      { id: 'booking', name: 'Booking' },
+      { id: 'survey', name: 'Survey' },
+    ];
+    const { draft } = setup(menuFlow(), { flows });
+    const menu = within(stepNamed('menu'));
+    const action = menu.getByRole('combobox', { name: 'Button 3 action' }) as HTMLSelectElement;
+    const labels = [...action.options].map((o) => o.textContent);
+    expect(labels).toEqual([
+      'Go to step',
+      'Restart the flow',
+      'Start another flow',
+      'End the flow',
+      'Hand off to a person',
+    ]);
+    type(action, 'start-flow');
+    const target = menu.getByRole('combobox', {
+      name: 'Button 3 flow to start',
+    }) as HTMLSelectElement;
+    // The flow being edited is not among them: starting it is a restart.
+    expect([...target.options].map((o) => o.textContent)).toEqual([
+      'Booking (booking)',
+      'Survey (survey)',
+    ]);
+    expect(draft().steps[0]!.options).toMatchObject({
+      buttons: [{}, {}, { action: { type: 'start', flow: 'booking' } }],
+    });
+    type(target, 'survey');
+    expect(draft().steps[0]!.options).toMatchObject({
+      buttons: [{}, {}, { action: { type: 'start', flow: 'survey' } }],
+    });
+    expect(saveButton().disabled).toBe(false);
+    type(action, 'restart');
+    expect(menu.queryByRole('combobox', { name: 'Button 3 flow to start' })).toBeNull();
+    const restarted = draft().steps[0]!.options;
+    expect(restarted.type === 'buttons' && restarted.buttons[2]!.action).toEqual({
+      type: 'start',
+    });
+  });
+
+  test('a start action naming a flow the tenant lacks shows it as such; no flows, no choice', () => {
+    const flow = menuFlow();
+    const options = flow.steps[0]!.options;
+    if (options.type === 'buttons') options.buttons[2]!.action = { type: 'start', flow: 'gone' };
+    setup(flow, { flows: [{ id: 'menu', name: 'Menu' }] });
+    const menu = within(stepNamed('menu'));
+    const target = menu.getByRole('combobox', {
+      name: 'Button 3 flow to start',
+    }) as HTMLSelectElement;
+    expect(target.value).toBe('gone');
+    expect(target.selectedOptions[0]?.textContent).toBe('gone (not a flow of this workspace)');
+    // Only this flow exists: another one cannot be picked for a new action.
+    const first = menu.getByRole('combobox', { name: 'Button 1 action' }) as HTMLSelectElement;
+    const startFlow = [...first.options].find((o) => o.value === 'start-flow');
+    expect(startFlow?.disabled).toBe(true);
+    expect(startFlow?.textContent).toBe('Start another flow (no other flows)');
+    cleanup();
+    // Without the tenant's flows the editor does not offer the choice at all.
+    setup(menuFlow());
+    const plain = screen.getByRole('combobox', { name: 'Button 1 action' }) as HTMLSelectElement;
+    expect([...plain.options].map((o) => o.value)).not.toContain('start-flow');
+  });
+
   test('changing the option type keeps the choices', () => {
     const { draft } = setup(menuFlow());
     const menu = within(stepNamed('menu'));

@@ -20,7 +20,12 @@ import {
   useState,
 } from 'react';
 import { moveIn, newStep, renameStepIn, uniqueId } from './flow-editor-draft.js';
-import { Diagnostics, SortableList } from './flow-editor-fields.js';
+import {
+  Diagnostics,
+  type FlowChoices,
+  FlowChoicesContext,
+  SortableList,
+} from './flow-editor-fields.js';
 import { FlowSettings } from './flow-editor-settings.js';
 import { type StepActions, StepEditor } from './flow-editor-step.js';
 import { checkFlow, type FlowCheck } from './flow-limits.js';
@@ -38,6 +43,11 @@ export interface FlowEditorProps {
   onDraftChange?: (definition: FlowDefinition) => void;
   /** Shows a step: scrolled into view, expanded and highlighted; a new nonce shows it again. */
   focus?: { stepId: string; nonce: number };
+  /**
+   * The tenant's flows (GET /flows), for options that start another flow. Without them the
+   * editor cannot offer "Start another flow" (an action that already starts one still shows).
+   */
+  flows?: { id: string; name: string }[];
 }
 
 type View = 'list' | 'graph' | 'both';
@@ -94,6 +104,7 @@ export function FlowEditor({
   saveError,
   onDraftChange,
   focus,
+  flows,
 }: FlowEditorProps) {
   const keyCount = useRef(initial.steps.length);
   const [draft, setDraft] = useState<Draft>(() => ({
@@ -245,123 +256,129 @@ export function FlowEditor({
     [stepDiagnostics],
   );
   const otherProblems = flowDiagnostics.filter((d) => !onFlowField(d.path));
+  const flowChoices = useMemo<FlowChoices>(
+    () => ({ selfId: definition.id, flows }),
+    [definition.id, flows],
+  );
 
   return (
-    <form
-      className="space-y-4 p-6"
-      aria-label="Flow builder"
-      onSubmit={(event) => {
-        event.preventDefault();
-        // The shown check may lag a keystroke behind: decide on the draft itself.
-        if (checkFlow(definition).valid) onSave(definition);
-      }}
-    >
-      <div className="sticky top-0 z-20 -mx-6 -mt-6 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50/95 px-6 py-3 backdrop-blur">
-        <Problems check={check} stepIds={deferred.steps.map((s) => s.id)} onShow={revealIndex} />
-        <div className="ml-auto flex items-center gap-3">
-          <Button type="submit" disabled={!check.valid || saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </Button>
-        </div>
-      </div>
-      {saveError && (
-        <p
-          role="alert"
-          className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800"
-        >
-          {saveError}
-        </p>
-      )}
-      <FlowSettings
-        definition={definition}
-        diagnostics={flowDiagnostics}
-        edit={edit}
-        setLanguage={setLanguage}
-      />
-      <Diagnostics items={otherProblems} />
-      <div className="flex flex-wrap items-center gap-2">
-        <h2 className="text-base font-semibold">Steps ({definition.steps.length})</h2>
-        <Button
-          variant="secondary"
-          className="ml-2"
-          onClick={() => setExpanded(new Set(current.current.keys))}
-        >
-          Expand all
-        </Button>
-        <Button variant="secondary" onClick={() => setExpanded(new Set())}>
-          Collapse all
-        </Button>
-        <fieldset className="ml-auto flex rounded border border-slate-300 bg-white text-sm">
-          <legend className="sr-only">View</legend>
-          {(
-            [
-              ['list', 'List'],
-              ['graph', 'Graph'],
-              ['both', 'Side by side'],
-            ] as const
-          ).map(([value, label]) => (
-            <button
-              key={value}
-              type="button"
-              aria-pressed={view === value}
-              className={`px-3 py-1.5 first:rounded-l last:rounded-r focus-visible:outline-2 focus-visible:outline-indigo-500 ${
-                view === value ? 'bg-indigo-600 text-white' : 'hover:bg-slate-100'
-              }`}
-              onClick={() => setView(value)}
-            >
-              {label}
-            </button>
-          ))}
-        </fieldset>
-      </div>
-      <div className={view === 'both' ? 'grid grid-cols-2 items-start gap-4' : ''}>
-        {view !== 'graph' && (
-          <div className="space-y-3">
-            <SortableList ids={keys} nameOf={nameOfKey} onMove={actions.moveStep}>
-              <ol ref={listRef} aria-label="Steps" className="space-y-3">
-                {definition.steps.map((step, index) => {
-                  const key = keys[index] ?? `step-${index}`;
-                  return (
-                    <StepEditor
-                      key={key}
-                      index={index}
-                      step={step}
-                      stepKey={key}
-                      count={definition.steps.length}
-                      isStart={step.id === definition.startStep}
-                      expanded={expanded.has(key)}
-                      highlighted={highlight?.key === key}
-                      diagnostics={stepDiagnostics[index] ?? []}
-                      stepIds={stepIds}
-                      language={language}
-                      languages={definition.languages}
-                      defaultLanguage={definition.defaultLanguage}
-                      actions={actions}
-                    />
-                  );
-                })}
-              </ol>
-            </SortableList>
-            <Button variant="secondary" onClick={addStep}>
-              Add step
+    <FlowChoicesContext.Provider value={flowChoices}>
+      <form
+        className="space-y-4 p-6"
+        aria-label="Flow builder"
+        onSubmit={(event) => {
+          event.preventDefault();
+          // The shown check may lag a keystroke behind: decide on the draft itself.
+          if (checkFlow(definition).valid) onSave(definition);
+        }}
+      >
+        <div className="sticky top-0 z-20 -mx-6 -mt-6 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50/95 px-6 py-3 backdrop-blur">
+          <Problems check={check} stepIds={deferred.steps.map((s) => s.id)} onShow={revealIndex} />
+          <div className="ml-auto flex items-center gap-3">
+            <Button type="submit" disabled={!check.valid || saving}>
+              {saving ? 'Saving…' : 'Save'}
             </Button>
           </div>
+        </div>
+        {saveError && (
+          <p
+            role="alert"
+            className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800"
+          >
+            {saveError}
+          </p>
         )}
-        {view !== 'list' && (
-          // Keyed by view: a remount fits the graph to its new pane.
-          <div key={view} className={view === 'both' ? 'sticky top-20 h-[75vh]' : 'h-[75vh]'}>
-            <Suspense fallback={<Loading label="Loading the graph…" />}>
-              <FlowGraph
-                definition={deferred}
-                language={language}
-                errorsByStep={errorsByStep}
-                onSelect={revealIndex}
-              />
-            </Suspense>
-          </div>
-        )}
-      </div>
-    </form>
+        <FlowSettings
+          definition={definition}
+          diagnostics={flowDiagnostics}
+          edit={edit}
+          setLanguage={setLanguage}
+        />
+        <Diagnostics items={otherProblems} />
+        <div className="flex flex-wrap items-center gap-2">
+          <h2 className="text-base font-semibold">Steps ({definition.steps.length})</h2>
+          <Button
+            variant="secondary"
+            className="ml-2"
+            onClick={() => setExpanded(new Set(current.current.keys))}
+          >
+            Expand all
+          </Button>
+          <Button variant="secondary" onClick={() => setExpanded(new Set())}>
+            Collapse all
+          </Button>
+          <fieldset className="ml-auto flex rounded border border-slate-300 bg-white text-sm">
+            <legend className="sr-only">View</legend>
+            {(
+              [
+                ['list', 'List'],
+                ['graph', 'Graph'],
+                ['both', 'Side by side'],
+              ] as const
+            ).map(([value, label]) => (
+              <button
+                key={value}
+                type="button"
+                aria-pressed={view === value}
+                className={`px-3 py-1.5 first:rounded-l last:rounded-r focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                  view === value ? 'bg-indigo-600 text-white' : 'hover:bg-slate-100'
+                }`}
+                onClick={() => setView(value)}
+              >
+                {label}
+              </button>
+            ))}
+          </fieldset>
+        </div>
+        <div className={view === 'both' ? 'grid grid-cols-2 items-start gap-4' : ''}>
+          {view !== 'graph' && (
+            <div className="space-y-3">
+              <SortableList ids={keys} nameOf={nameOfKey} onMove={actions.moveStep}>
+                <ol ref={listRef} aria-label="Steps" className="space-y-3">
+                  {definition.steps.map((step, index) => {
+                    const key = keys[index] ?? `step-${index}`;
+                    return (
+                      <StepEditor
+                        key={key}
+                        index={index}
+                        step={step}
+                        stepKey={key}
+                        count={definition.steps.length}
+                        isStart={step.id === definition.startStep}
+                        expanded={expanded.has(key)}
+                        highlighted={highlight?.key === key}
+                        diagnostics={stepDiagnostics[index] ?? []}
+                        stepIds={stepIds}
+                        language={language}
+                        languages={definition.languages}
+                        defaultLanguage={definition.defaultLanguage}
+                        actions={actions}
+                      />
+                    );
+                  })}
+                </ol>
+              </SortableList>
+              <Button variant="secondary" onClick={addStep}>
+                Add step
+              </Button>
+            </div>
+          )}
+          {view !== 'list' && (
+            // Keyed by view: a remount fits the graph to its new pane.
+            <div key={view} className={view === 'both' ? 'sticky top-20 h-[75vh]' : 'h-[75vh]'}>
+              <Suspense fallback={<Loading label="Loading the graph…" />}>
+                <FlowGraph
+                  definition={deferred}
+                  language={language}
+                  errorsByStep={errorsByStep}
+                  onSelect={revealIndex}
+                />
+              </Suspense>
+            </div>
+          )}
+        </div>
+      </form>
+    </FlowChoicesContext.Provider>
   );
 }
 

@@ -78,11 +78,19 @@ const targets = (step: Step) => links(step, '', '').map((l) => l.to);
 
 const exitNames = { end: 'End', handoff: 'Hand off', start: 'Restart' } as const;
 
-function exits(step: Step): string[] {
+function exits(step: Step, flowId: string): string[] {
   const o = step.options;
   const actions = o.type === 'none' ? [o.next] : allChoices(o).map((c) => c.action);
   const names = new Set<string>();
-  for (const a of actions) if (a.type !== 'goto') names.add(exitNames[a.type]);
+  for (const a of actions) {
+    if (a.type === 'goto') continue;
+    // A start naming this flow itself is a restart.
+    names.add(
+      a.type === 'start' && a.flow !== undefined && a.flow !== flowId
+        ? `Start ${a.flow}`
+        : exitNames[a.type],
+    );
+  }
   return [...names];
 }
 
@@ -117,7 +125,7 @@ export function flowElements(
         id: step.id,
         isStart: step.id === definition.startStep,
         preview: plainText(preview).slice(0, 120),
-        exits: exits(step),
+        exits: exits(step, definition.id),
         errors: errorsByStep[index] ?? 0,
         onSelect,
       },

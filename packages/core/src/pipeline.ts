@@ -22,6 +22,7 @@ import type {
   InboundMessageEvent,
   ParsedWebhook,
 } from './adapter.js';
+import { followSwitches } from './flow-switch.js';
 import { newId } from './ids.js';
 import type { Logger } from './model.js';
 import type {
@@ -295,14 +296,16 @@ export class Work {
 
   /**
    * Feeds an input to the conversation's flow session, or starts a flow whose trigger
-   * `triggerText` matches when there is no session. Writes the outputs.
+   * `triggerText` matches when there is no session. Writes the outputs. When the flow starts
+   * another one, that flow starts here too (see `switchFlows`). Returns the problems to record
+   * (a flow started that is not live), which leave the conversation without a flow.
    */
   runFlow(
     conversation: ConversationTable,
     contact: ContactTable | undefined,
     input: FlowInput | undefined,
     triggerText: string | undefined,
-  ) {
+  ): string[] {
     const flows = this.ctx.flows(conversation.tenant_id);
     const row = this.session(conversation.id);
     let result: AdvanceResult | undefined;
@@ -315,7 +318,7 @@ export class Work {
       } else if (input) {
         result = advance(flow, JSON.parse(row.snapshot) as SessionSnapshot, input, this.now);
       } else {
-        return;
+        return [];
       }
     }
     if (!result && triggerText !== undefined && !(row && flow)) {
@@ -329,12 +332,55 @@ export class Work {
         });
       }
     }
-    if (result && flow) this.applyOutputs(conversation, flow, result);
+    if (!result || !flow) return [];
+    const next = this.applyOutputs(conversation, flow, result);
+    if (next === undefined) return [];
+    const problem = this.switchFlows(conversation, contact, flow.id, next, result.snapshot);
+    if (problem === undefined) return [];
+    this.ctx.logger.warn('chatloom: a flow could not start another', {
+      conversationId: conversation.id,
+      problem,
+    });
+    return [problem];
   }
 
-  private applyOutputs(conversation: ConversationTable, flow: CompiledFlow, result: AdvanceResult) {
+  /**
+   * `from` ended by starting flow `to` (a published flow of the tenant): start it for the same
+   * conversation, in the ending session's language and with its variables, so its first
+   * messages follow the ending flow's last ones in this unit of work.
+   */
+  private switchFlows(
+    conversation: ConversationTable,
+    contact: ContactTable | undefined,
+    from: string,
+    to: string,
+    ended: SessionSnapshot,
+  ): string | undefined {
+    const flows = this.ctx.flows(conversation.tenant_id);
+    let previous = ended;
+    return followSwitches({ from, to }, (flowId) => {
+      const flow = flows.byId.get(flowId);
+      if (!flow) return { live: false };
+      const started = start(flow, {
+        now: this.now,
+        language: previous.context.language,
+        vars: { name: contact?.name ?? '', ...previous.context.vars },
+      });
+      previous = started.snapshot;
+      const next = this.applyOutputs(conversation, flow, started);
+      return next === undefined ? { live: true } : { live: true, next };
+    });
+  }
+
+  /** Writes a flow's outputs and its session; returns the flow it starts, if it starts one. */
+  private applyOutputs(
+    conversation: ConversationTable,
+    flow: CompiledFlow,
+    result: AdvanceResult,
+  ): string | undefined {
     const { snapshot, outputs } = result;
     let current = conversation;
+    let startsFlow: string | undefined;
     const timerId = sessionTimerId(conversation.id);
     for (const output of outputs) {
       switch (output.type) {
@@ -372,6 +418,9 @@ export class Work {
           current = this.conversations.get(current.id) ?? current;
           current = this.update(current, { status: 'waiting', organizer_id: null });
           break;
+        case 'start-flow':
+          startsFlow = output.flowId;
+          break;
         case 'set-variable':
         case 'end':
           break;
@@ -392,6 +441,7 @@ export class Work {
       });
     }
     this.dirtySessions.add(conversation.id);
+    return startsFlow;
   }
 
   /** The changes to write. */
@@ -610,7 +660,8 @@ function handleMessage(
   if (Number(conversation.chatbot_enabled) !== 1 || conversation.status !== 'bot') return;
   const { input, triggerText } = flowInput(event.content);
   try {
-    work.runFlow(conversation, contact, input, triggerText);
+    for (const problem of work.runFlow(conversation, contact, input, triggerText))
+      problems.push(`flow for message ${event.platformMessageId}: ${problem}`);
   } catch (error) {
     // The message stays recorded; the session is left as it was.
     problems.push(
@@ -641,6 +692,7 @@ export function applyTimers(ctx: WorkContext, loaded: Loaded): Work {
     }
     work.notes.firedTimers++;
     try {
+      // A timer's own problems (a flow started that is not live) were logged by runFlow.
       work.runFlow(
         conversation,
         work.getContact(conversation.contact_id),

@@ -20,13 +20,14 @@ import {
 } from './conversations.js';
 import { advance, toEvent } from './engine.js';
 import type {
+  Action,
   FlowDefinition,
   LocalizedText,
   Step,
   SystemMessage,
   SystemMessages,
 } from './schema.js';
-import { stepChoices } from './steps.js';
+import { startedFlow, stepChoices } from './steps.js';
 import { describeInput, describeMessage, describeOutputs } from './transcript.js';
 import type { FlowOutput, SessionSnapshot } from './types.js';
 import { type Diagnostic, FlowValidationError, validateFlow } from './validate.js';
@@ -268,6 +269,26 @@ function checkConversation(
         `after the end the engine still output ${outputs.map((o) => o.type).join(', ')}`,
         stepId,
       );
+    // Starting another flow hands the conversation over: this run ends there, and the
+    // handover is the last thing before the end.
+    const switchAt = outputs.findIndex((o) => o.type === 'start-flow');
+    if (
+      active.has('nothing-after-end') &&
+      switchAt !== -1 &&
+      (after.state !== 'ended' || outputs.slice(switchAt + 1).some((o) => o.type !== 'end'))
+    )
+      throw new PropertyBroken(
+        'nothing-after-end',
+        `after starting another flow the session ${
+          after.state === 'ended'
+            ? `still output ${outputs
+                .slice(switchAt + 1)
+                .map((o) => o.type)
+                .join(', ')}`
+            : `is still in "${after.state}"`
+        }`,
+        stepId,
+      );
     if (after.state === 'ended') ended = true;
     if (
       active.has('timeout-armed') &&
@@ -352,10 +373,19 @@ function traps(
     const own = step.options.type === 'none' ? [step.options.next] : choices.map((c) => c.action);
     return step.options.type === 'none' ? own : [...own, ...invalidActions];
   };
+  // Starting another flow ends this flow's session: an exit, like ending or handing off.
   const exits = (step: Step) =>
-    step.terminal === true || edges(step).some((a) => a.type === 'end' || a.type === 'handoff');
-  const target = (a: { type: string; step?: string }) =>
-    a.type === 'goto' ? a.step : a.type === 'start' ? definition.startStep : undefined;
+    step.terminal === true ||
+    edges(step).some(
+      (a) =>
+        a.type === 'end' || a.type === 'handoff' || startedFlow(a, definition.id) !== undefined,
+    );
+  const target = (a: Action) =>
+    a.type === 'goto'
+      ? a.step
+      : a.type === 'start' && startedFlow(a, definition.id) === undefined
+        ? definition.startStep
+        : undefined;
   // Which steps can reach an exit: fixpoint over the edges.
   const escapes = new Set(definition.steps.filter(exits).map((s) => s.id));
   let grew = true;

@@ -115,6 +115,7 @@ export function chatCommand(
         if (described.choices.length > 0) choices = described.choices;
         console.log(`bot: ${described.text.replace(/\n/g, '\n     ')}`);
       } else if (output.type === 'handoff') console.log('-- handed off to a person');
+      else if (output.type === 'start-flow') console.log(`-- starts flow "${output.flowId}"`);
       else if (output.type === 'end') console.log(`-- session ended (${output.reason})`);
       else if (output.type === 'set-variable')
         console.log(`-- ${output.name} = ${JSON.stringify(output.value)}`);

@@ -20,7 +20,7 @@ import type {
   SystemMessage,
   SystemMessages,
 } from './schema.js';
-import { stepChoices } from './steps.js';
+import { startedFlow, stepChoices } from './steps.js';
 import { interpolate, normalizeText } from './text.js';
 import type { EndReason, FlowOutput, SessionContext } from './types.js';
 import { FlowValidationError, validateFlow } from './validate.js';
@@ -222,8 +222,18 @@ function buildMachine(flow: FlowDefinition, system: SystemMessages) {
       case 'goto':
         // The step's entry counts the input (see `states` below).
         return { target: stepState(action.step), reenter: true, actions: before };
-      case 'start':
-        return { target: stepState(flow.startStep), reenter: true, actions: before };
+      case 'start': {
+        const other = startedFlow(action, flow.id);
+        if (other === undefined)
+          return { target: stepState(flow.startStep), reenter: true, actions: before };
+        // Another flow takes over the conversation: this session ends quietly (no thank-you,
+        // the conversation goes on) and the host starts that flow.
+        return finish('switched', [
+          ...before,
+          ...cancelTimer,
+          emit(() => ({ type: 'start-flow', flowId: other })),
+        ]);
+      }
       case 'handoff':
         return finish('handoff', [...before, ...cancelTimer, emit(() => ({ type: 'handoff' }))]);
       case 'end':

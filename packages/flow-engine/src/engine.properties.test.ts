@@ -125,6 +125,21 @@ describe('engine properties over generated flows and conversations', () => {
     );
   });
 
+  it('starts another flow only as the last thing before a switched end', () => {
+    fc.assert(
+      fc.property(cases, ([def, commands, name]) => {
+        const trace = playConversation(compile(def), commands, { vars: { name } });
+        for (const turn of everyTurn(trace)) {
+          const at = turn.outputs.findIndex((o) => o.type === 'start-flow');
+          if (at === -1) continue;
+          expect(turn.outputs[at]).toEqual({ type: 'start-flow', flowId: 'booking' });
+          expect(turn.outputs.slice(at + 1)).toEqual([{ type: 'end', reason: 'switched' }]);
+        }
+      }),
+      runs,
+    );
+  });
+
   it('answers every accepted user input with at least one output until the end', () => {
     fc.assert(
       fc.property(cases, ([def, commands, name]) => {

@@ -22,6 +22,9 @@ export interface FlowArbitraryOptions {
   languages?: string[];
 }
 
+/** The id of every generated flow. */
+const generatedFlowId = 'generated';
+
 const word = fc.stringMatching(/^[a-z]{1,6}$/);
 
 /** Text of at most `max` code points, never blank, sometimes with a `{{variable}}` placeholder. */
@@ -67,6 +70,14 @@ function actionArbitrary(stepIds: string[]): fc.Arbitrary<Action> {
       arbitrary: fc.constantFrom(...stepIds).map((step): Action => ({ type: 'goto', step })),
     },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'start' }) },
+    // Another flow of the tenant takes over; naming the generated flow itself restarts it.
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<Action>(
+        { type: 'start', flow: 'booking' },
+        { type: 'start', flow: generatedFlowId },
+      ),
+    },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'end' }) },
     { weight: 1, arbitrary: fc.constant<Action>({ type: 'handoff' }) },
   );
@@ -273,7 +284,7 @@ export function flowArbitrary(options: FlowArbitraryOptions = {}): fc.Arbitrary<
         .map(
           ([steps, invalid, thankYou, timeout, keywords]): FlowDefinition => ({
             format: 'chatloom.flow/v1',
-            id: 'generated',
+            id: generatedFlowId,
             version: 1,
             name: 'Generated flow',
             languages,
@@ -453,9 +464,18 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
         apply: (f) => {
           const s = f.steps[i]!;
           const target = s.options.type === 'none' ? s.options.next : stepChoices(s)[0]!.action;
-          Object.assign(target, { type: 'goto', step: 'no-such-step' });
+          replaceAction(target, { type: 'goto', step: 'no-such-step' });
         },
         expected: { code: 'action.unknown-step', path: `${firstAction}/step` },
+      });
+      out.push({
+        name: `malformed flow id to start at ${step.id}`,
+        apply: (f) => {
+          const s = f.steps[i]!;
+          const target = s.options.type === 'none' ? s.options.next : stepChoices(s)[0]!.action;
+          replaceAction(target, { type: 'start', flow: 'no such flow' });
+        },
+        expected: { code: 'action.flow-id-format', path: `${firstAction}/flow` },
       });
     }
   });
@@ -491,6 +511,12 @@ export function mutationsOf(flow: FlowDefinition): FlowMutation[] {
     });
   }
   return out;
+}
+
+/** Makes `target` (an action inside a flow) into `action`, dropping its old fields. */
+function replaceAction(target: Action, action: Action) {
+  for (const k of Object.keys(target)) delete (target as Record<string, unknown>)[k];
+  Object.assign(target, action);
 }
 
 /** JSON pointer (under the step's `options`) to the action of its k-th choice. */

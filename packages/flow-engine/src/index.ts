@@ -37,7 +37,7 @@ export {
   type TextInputOptions,
   type Trigger,
 } from './schema.js';
-export { stepActions, stepChoices } from './steps.js';
+export { type FlowLink, flowLinks, startedFlow, stepActions, stepChoices } from './steps.js';
 export { interpolate, normalizeText } from './text.js';
 export {
   findTriggerCollisions,

@@ -40,10 +40,20 @@ const Id = (code: string) =>
 const Localized = (maxLength: number, code: string) =>
   Type.Record(Type.String(), Type.String({ maxLength, ...codes({ maxLength: code }) }));
 
-/** What choosing an option (or a system action) does. */
+/**
+ * What choosing an option (or a system action) does. `start` restarts this flow; with `flow`
+ * (another flow of the tenant) it ends this flow's session and the host starts that flow.
+ */
 export const ActionSchema = Tagged([
   Type.Object({ type: Type.Literal('goto'), step: Type.String() }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('start') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('start'),
+      /** The id of the flow to start; absent (or this flow's own id): restart this flow. */
+      flow: Type.Optional(Id('action.flow-id-format')),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({ type: Type.Literal('end') }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('handoff') }, { additionalProperties: false }),
 ]);

@@ -69,6 +69,7 @@ export function describeOutputs(outputs: readonly FlowOutput[]): string[] {
   for (const output of outputs) {
     if (output.type === 'send') lines.push(`bot: ${indent(describeMessage(output.message).text)}`);
     else if (output.type === 'handoff') lines.push('-- handed off to a person');
+    else if (output.type === 'start-flow') lines.push(`-- starts flow "${output.flowId}"`);
     else if (output.type === 'end') lines.push(`-- session ended (${output.reason})`);
   }
   return lines;

@@ -62,10 +62,16 @@ export type FlowOutput =
   | { type: 'set-variable'; name: string; value: string }
   /** Pass the conversation to a person. The session has ended. */
   | { type: 'handoff' }
+  /**
+   * Start flow `flowId` (another flow of the tenant) for this conversation. This session has
+   * ended (reason `switched`); the host starts that flow, and checks that it exists.
+   */
+  | { type: 'start-flow'; flowId: string }
   /** The session is over; drop it. */
   | { type: 'end'; reason: EndReason };
 
-export type EndReason = 'completed' | 'timeout' | 'handoff';
+/** `switched`: an option started another flow (see the `start-flow` output). */
+export type EndReason = 'completed' | 'timeout' | 'handoff' | 'switched';
 
 export const sessionFormat = 'chatloom.session/v1';
 

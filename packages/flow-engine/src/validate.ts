@@ -157,6 +157,8 @@ const explanations: Record<string, Explain> = {
   'translation.undeclared-language': ({ value }) =>
     `"${value}" is not one of the flow's languages; declare it or remove the text`,
   'action.unknown-step': ({ value }) => `goes to step "${value}", which does not exist`,
+  'action.flow-id-format': () =>
+    'the flow to start is named by its id: letters, digits, "_" and "-" (1 to 64 characters)',
   'flow.start-step-missing': ({ value }) => `the start step "${value}" does not exist`,
   'flow.no-steps': () => 'a flow needs at least one step',
   'flow.default-language-undeclared': ({ value }) =>

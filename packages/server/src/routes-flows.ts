@@ -1,6 +1,11 @@
 /** Flows (versions, validation, publishing) and the tenant's system messages. */
 import type { FlowTable } from '@chatloom/core';
-import { type FlowDefinition, SystemMessagesSchema, validateFlow } from '@chatloom/flow-engine';
+import {
+  type FlowDefinition,
+  flowLinks,
+  SystemMessagesSchema,
+  validateFlow,
+} from '@chatloom/flow-engine';
 import { Type } from 'typebox';
 import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
@@ -164,6 +169,7 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
           `Flow "${definition.id}" exists; save a new version with PUT /flows/${definition.id}`,
         );
       const first: Record<string, unknown> = { ...definition, version: 1 };
+      if (request.body.publish === true) await refuseToGoLive(tenantId, first, 1);
       await chatloom.saveFlow(tenantId, first, { publish: request.body.publish === true });
       return reply.status(201).send(summarize(await requireFlow(tenantId, String(first.id))));
     },
@@ -229,6 +235,7 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
           `definition.id is "${String(definition.id)}"; this is flow "${request.params.id}"`,
         );
       const next = { ...definition, version: Math.max(...rows.map((r) => Number(r.version))) + 1 };
+      if (request.body.publish === true) await refuseToGoLive(tenantId, next, next.version);
       await chatloom.saveFlow(tenantId, next, { publish: request.body.publish === true });
       return summarize(await requireFlow(tenantId, request.params.id));
     },
@@ -240,14 +247,26 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       config: { permission: 'flows.manage' },
       schema: {
         tags: ['flows'],
-        summary: 'Delete a flow and all its versions',
+        summary:
+          'Delete a flow and all its versions (409 while a live flow has an option that starts it)',
         params: IdParams,
-        response: { 200: Ok, ...errors(404) },
+        response: { 200: Ok, ...errors(404, 409) },
       },
     },
     async (request) => {
       const { tenantId } = actor(request);
       await requireFlow(tenantId, request.params.id);
+      // A live flow whose option starts this one would be left pointing at nothing.
+      for (const row of await store.listFlows(tenantId, { published: true })) {
+        if (row.flow_id === request.params.id || isPreviewFlow(row.flow_id)) continue;
+        const live = JSON.parse(row.definition) as FlowDefinition;
+        const link = flowLinks(live).find((l) => l.flowId === request.params.id);
+        if (link)
+          throw new HttpError(
+            409,
+            `Flow "${request.params.id}" is started by the live flow "${live.name}" (${link.where}); change that option or turn "${live.name}" off first`,
+          );
+      }
       await chatloom.deleteFlow(tenantId, request.params.id);
       // Its preview copies go with it (their preview chats end).
       const family = previewFamily(request.params.id);
@@ -279,7 +298,7 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       const version = request.query.version ?? Number(rows.at(-1)!.version);
       const row = rows.find((r) => Number(r.version) === version);
       if (!row) throw notFound(`Version ${version} of flow "${request.params.id}"`);
-      await refuseMissingSystemStep(tenantId, row);
+      await refuseToGoLive(tenantId, JSON.parse(row.definition), version);
       await chatloom.publishFlow(tenantId, request.params.id, version);
       return summarize(await requireFlow(tenantId, request.params.id));
     },
@@ -301,7 +320,9 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
     async (request) => {
       const { tenantId } = actor(request);
       const rows = await requireFlow(tenantId, request.params.id);
-      if (request.body.active) await refuseMissingSystemStep(tenantId, rows.at(-1)!);
+      const latest = rows.at(-1)!;
+      if (request.body.active)
+        await refuseToGoLive(tenantId, JSON.parse(latest.definition), Number(latest.version));
       await chatloom.publishFlow(
         tenantId,
         request.params.id,
@@ -311,18 +332,36 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
     },
   );
 
-  // Tenant system messages ---------------------------------------------------------------
-
-  /** A flow version goes live only if it has every step the tenant's messages go to. */
-  async function refuseMissingSystemStep(tenantId: string, row: FlowTable) {
-    const flow = JSON.parse(row.definition) as FlowDefinition;
+  /**
+   * What a flow version must have to go live (publish, activate, or save with `publish`): every
+   * flow its options start exists in the tenant (as a draft at least: designers may build B
+   * after A, and core records a problem if B is still not live when the option is chosen), and
+   * every step the tenant's system messages go to. An invalid definition is left to saveFlow's
+   * own 422.
+   */
+  async function refuseToGoLive(tenantId: string, definition: unknown, version: number) {
+    if (!validateFlow(definition).valid) return;
+    const flow = definition as FlowDefinition;
     const problem = missingSystemStep((await chatloom.getTenant(tenantId))?.systemMessages, [flow]);
     if (problem)
       throw new HttpError(
         422,
-        `Flow "${flow.name}" version ${row.version} has no step "${problem.step}", which action ${problem.action} of the tenant's ${problem.kind} message goes to; add that step or change the action in Chatbot settings`,
+        `Flow "${flow.name}" version ${version} has no step "${problem.step}", which action ${problem.action} of the tenant's ${problem.kind} message goes to; add that step or change the action in Chatbot settings`,
+      );
+    const links = flowLinks(flow);
+    if (links.length === 0) return;
+    const existing = new Set(
+      (await store.listFlows(tenantId)).map((r) => r.flow_id).filter((id) => !isPreviewFlow(id)),
+    );
+    const missing = links.find((link) => !existing.has(link.flowId));
+    if (missing)
+      throw new HttpError(
+        422,
+        `Flow "${flow.name}" version ${version} cannot go live: ${missing.where} starts flow "${missing.flowId}", which this tenant does not have; create that flow first or change the option`,
       );
   }
+
+  // Tenant system messages ---------------------------------------------------------------
 
   const SystemMessages = Type.Unsafe<Record<string, unknown>>({
     ...(SystemMessagesSchema as object),

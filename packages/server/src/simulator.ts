@@ -259,8 +259,13 @@ export function previewDefinition(
   sourceVersion: number,
   token: string,
 ): FlowDefinition {
+  // The copy runs under its own id: an option starting the source flow by its id restarts
+  // the copy (as it restarts the source), instead of leaving the preview for the live flow.
+  const own = JSON.parse(JSON.stringify(source), (_key, value) =>
+    value?.type === 'start' && value.flow === source.id ? { type: 'start' } : value,
+  ) as FlowDefinition;
   return {
-    ...source,
+    ...own,
     id: copyId,
     version: 1,
     name: `${source.name} (preview of version ${sourceVersion})`,

@@ -433,6 +433,15 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
   const { publish, activate } = useFlowMutations();
   const actionError = publish.error ?? activate.error;
   const upToDate = detail.active && detail.publishedVersion === detail.latestVersion;
+  // The tenant's flows, for options that start another flow.
+  const tenantFlows = useQuery({
+    queryKey: ['flows'],
+    queryFn: () => api.get<FlowSummary[]>('/flows'),
+  });
+  const flowChoices = useMemo(
+    () => tenantFlows.data?.map((f) => ({ id: f.id, name: f.name })),
+    [tenantFlows.data],
+  );
 
   return (
     <div className="flex h-full min-h-0 flex-col">
@@ -506,6 +515,7 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
                 setEdited({ version: detail.latestVersion, definition })
               }
               focus={focus}
+              flows={flowChoices}
             />
           ) : (
             <>

@@ -3,9 +3,12 @@
 // Postgres, next to a bare Fastify echo route in the same run. Uses the built packages.
 // `pnpm build && node --import tsx bench/server-e2e.ts` (or `pnpm bench server`).
 // BENCH_SECONDS (default 10) sets each load's length; BENCH_STORES=sqlite skips Postgres.
+// BENCH_CONNECTIONS (default 32) sets the requests in flight; BENCH_ECHO=0 skips the bare
+// Fastify route; BENCH_SERVER_ARGS adds node flags to the server process (profiling, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_SERVER_OUTPUT=1 prints the server's output.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +46,8 @@ const pg = serverRequire('pg') as {
 };
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
 const stores = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const appSecret = 'bench-secret';
@@ -79,6 +84,7 @@ async function startChild(args: string[], env: Record<string, string>, ready: st
   }
   await new Promise((r) => setTimeout(r, 100));
   return {
+    pid: child.pid,
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -86,6 +92,18 @@ async function startChild(args: string[], env: Record<string, string>, ready: st
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; undefined elsewhere).
+ * On a shared machine the server's CPU per reply moves far less than its rates do.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return undefined;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
 }
 
 let counter = 0;
@@ -133,7 +151,7 @@ async function load(url: string): Promise<AutocannonResult> {
   return autocannon({
     url,
     method: 'POST',
-    connections: 32,
+    connections,
     pipelining: 1,
     duration: seconds,
     setupClient: () => {},
@@ -156,7 +174,7 @@ const row = (what: string, r: AutocannonResult, extra: string) =>
   );
 
 // A bare Fastify echo route: the ceiling of HTTP in and out on this machine.
-{
+if (process.env.BENCH_ECHO !== '0') {
   const port = await freePort();
   const fastifyPath = serverRequire.resolve('fastify');
   const echo = await startChild(
@@ -184,7 +202,7 @@ for (const store of stores) {
   const schema = `chatloom_bench_${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const server = await startChild(
-    [join(root, 'packages/server/dist/cli.js'), 'start'],
+    [...serverArgs, join(root, 'packages/server/dist/cli.js'), 'start'],
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -242,6 +260,7 @@ for (const store of stores) {
       ],
     },
   });
+  const cpuBefore = cpuSeconds(server.pid);
   const started = performance.now();
   const result = await load(`${base}/webhooks/whatsapp/${channel.id}`);
   const accepted = result.requests.total - result.non2xx;
@@ -251,12 +270,18 @@ for (const store of stores) {
     await new Promise((r) => setTimeout(r, 50));
   const elapsed = (performance.now() - started) / 1000;
   const replies = fake.stats().accepted;
+  const cpuAfter = cpuSeconds(server.pid);
+  const cpu =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? ''
+      : `; server CPU ${Math.round(((cpuAfter - cpuBefore) / replies) * 1e6)} µs a reply`;
   row(
     `server on ${store}: signed webhook → stored → flow → reply at the fake`,
     result,
-    `${Math.round(replies / elapsed).toLocaleString('en')} replies/s (${replies.toLocaleString('en')} of ${accepted.toLocaleString('en')} in ${elapsed.toFixed(1)} s)`,
+    `${Math.round(replies / elapsed).toLocaleString('en')} replies/s (${replies.toLocaleString('en')} of ${accepted.toLocaleString('en')} in ${elapsed.toFixed(1)} s)${cpu}`,
   );
   await server.stop();
+  if (process.env.BENCH_SERVER_OUTPUT === '1') console.log(server.output());
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
   if (store === 'postgres') {
@@ -268,7 +293,7 @@ for (const store of stores) {
 }
 
 console.log(
-  `\n${seconds} s per load, 32 connections, autocannon; latency in ms (acknowledgement)\n`,
+  `\n${seconds} s per load, ${connections} connections, autocannon; latency in ms (acknowledgement)\n`,
 );
 console.log('| what | webhooks/s acknowledged | p50 ms | p99 ms | end to end |');
 console.log('| --- | ---: | ---: | ---: | --- |');

@@ -370,10 +370,14 @@ class OutcomeRecorder {
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => {
-        this.scheduled = false;
-        const batch = this.queue;
-        this.queue = [];
-        this.flushing = this.flushing.then(() => this.write(batch));
+        // The batch is cut when the previous write is done, not now: outcomes that come in
+        // while a commit is under way (several round trips on Postgres) share the next one.
+        this.flushing = this.flushing.then(() => {
+          this.scheduled = false;
+          const batch = this.queue;
+          this.queue = [];
+          return this.write(batch);
+        });
       });
     });
   }

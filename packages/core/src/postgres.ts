@@ -7,14 +7,14 @@
  * with `FOR UPDATE SKIP LOCKED`; inbound events are processed by one process at a time so
  * that each conversation's messages are handled in arrival order.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { type MigrationProvider, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { type EncryptionKey, parseKey } from './crypto.js';
-import { compile, type Op, type QueryContext } from './queries.js';
+import { compile, Deferred, type Op, type QueryContext } from './queries.js';
 import { type Database, migrations } from './schema.js';
 import type { Store } from './store.js';
-import { buildStore } from './store-base.js';
+import { buildStore, type Durability } from './store-base.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -24,6 +24,29 @@ export interface PostgresStoreOptions {
   encryptionKey?: EncryptionKey;
   /** Pool size (default 10). */
   maxConnections?: number;
+}
+
+/** Bind parameters per statement: Postgres takes at most 65,535. */
+const maxParameters = 30_000;
+
+/**
+ * Several writes as one statement: each a data-modifying CTE (all run, whether read or
+ * not), their `$n` placeholders renumbered. Kysely's SQL carries values only as
+ * placeholders, so a `$` followed by digits is always one.
+ */
+function combine(queries: CompiledQuery<unknown>[]): [string, unknown[]] {
+  if (queries.length === 1) return [queries[0]!.sql, [...queries[0]!.parameters]];
+  const parameters: unknown[] = [];
+  const parts = queries.map((query, i) => {
+    const offset = parameters.length;
+    parameters.push(...query.parameters);
+    const sql =
+      offset === 0
+        ? query.sql
+        : query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    return `w${i} as (${sql})`;
+  });
+  return [`with ${parts.join(', ')} select 1`, parameters];
 }
 
 const int8 = 20;
@@ -54,12 +77,32 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   async function execute<R>(client: pg.PoolClient, op: Op<R>): Promise<R> {
+    // Deferred writes wait here and go out together, before the next other query and before
+    // the operation returns: a unit of work's six or so writes cost one round trip, not six.
+    let held: CompiledQuery<unknown>[] = [];
+    let heldParameters = 0;
+    const flush = async () => {
+      if (held.length === 0) return;
+      const [sql, parameters] = combine(held);
+      held = [];
+      heldParameters = 0;
+      await client.query(sql, parameters);
+    };
     let next = op.next();
     while (!next.done) {
       const query = compile(next.value);
+      if (next.value instanceof Deferred) {
+        if (heldParameters + query.parameters.length > maxParameters) await flush();
+        held.push(query);
+        heldParameters += query.parameters.length;
+        next = op.next([]);
+        continue;
+      }
+      await flush();
       const result = await client.query(query.sql, query.parameters as unknown[]);
       next = op.next(result.rows ?? []);
     }
+    await flush();
     return next.value;
   }
 
@@ -77,12 +120,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   return buildStore(
     ctx,
     {
-      async run<R>(op: Op<R>, transaction: boolean): Promise<R> {
+      async run<R>(op: Op<R>, transaction: boolean, durability?: Durability): Promise<R> {
         const client = await pool.connect();
         let broken: unknown;
         try {
           if (!transaction) return await execute(client, op);
-          await client.query('begin');
+          // Relaxed: the commit does not wait for the WAL flush (one round trip, both statements).
+          await client.query(
+            durability === 'relaxed' ? 'begin; set local synchronous_commit = off' : 'begin',
+          );
           try {
             const result = await execute(client, op);
             await client.query('commit');

@@ -2,8 +2,9 @@
  * Every query of both drivers, written once. An operation is a generator that yields Kysely
  * queries and receives their rows: the SQLite driver runs it synchronously inside one
  * better-sqlite3 transaction (no awaits, nothing interleaves), the Postgres driver awaits
- * each query on one pooled connection. Where the dialects differ (advisory locks, SKIP
- * LOCKED, data-modifying CTEs) an operation branches on `ctx.dialect`.
+ * each query on one pooled connection (writes yielded as `Deferred` are sent together, as one
+ * statement). Where the dialects differ (advisory locks, SKIP LOCKED, data-modifying CTEs) an
+ * operation branches on `ctx.dialect`.
  */
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import { CredentialsKeyError, open, seal } from './crypto.js';
@@ -39,8 +40,18 @@ import type {
   UnitOfWork,
 } from './store.js';
 
+/**
+ * A write whose rows the operation does not read, so a driver may hold it back and send it
+ * with the next writes (Postgres: one statement, one round trip); it runs before any later
+ * query that is not deferred, and before commit. Deferred writes of one group must not touch
+ * the same rows (on Postgres they see one snapshot).
+ */
+export class Deferred {
+  constructor(readonly query: Compilable<unknown> | CompiledQuery<unknown>) {}
+}
+
 /** One query of an operation. */
-export type Step = Compilable<unknown> | CompiledQuery<unknown>;
+export type Step = Compilable<unknown> | CompiledQuery<unknown> | Deferred;
 /** An operation: yields queries, receives their rows, returns R. */
 export type Op<R> = Generator<Step, R, unknown[]>;
 
@@ -54,10 +65,13 @@ export interface QueryContext {
 }
 
 export function compile(step: Step): CompiledQuery<unknown> {
+  if (step instanceof Deferred) return compile(step.query);
   return 'compile' in step && typeof step.compile === 'function'
     ? step.compile()
     : (step as CompiledQuery<unknown>);
 }
+
+const later = (query: Compilable<unknown> | CompiledQuery<unknown>) => new Deferred(query);
 
 function* rows<T>(query: Compilable<T> | CompiledQuery<T>): Generator<Step, T[], unknown[]> {
   return (yield query) as T[];
@@ -269,9 +283,12 @@ export function* deleteFlow(ctx: QueryContext, tenantId: string, flowId: string)
 const toBuffer = (bytes: Uint8Array) =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** Inbound events inserted per statement. */
+export const inboundInsertChunk = 500;
+
 export function* appendInboundEvents(ctx: QueryContext, events: NewInboundEvent[]): Op<void> {
-  for (let i = 0; i < events.length; i += 500) {
-    const chunk = events.slice(i, i + 500).map((e) => ({
+  for (let i = 0; i < events.length; i += inboundInsertChunk) {
+    const chunk = events.slice(i, i + inboundInsertChunk).map((e) => ({
       channel_id: e.channelId,
       raw_body: toBuffer(e.rawBody),
       received_at: e.receivedAt,
@@ -369,9 +386,13 @@ export function* transact<T>(
   let pendingEventIds = new Set<number>();
   if (unit.inboundEventIds && unit.inboundEventIds.length > 0) {
     if (pg) {
-      // Inbound events are processed in arrival order by one process at a time.
+      // Inbound events are processed in arrival order by one process at a time. Advisory
+      // locks are per database: the key names the schema, so deployments (or test runs) in
+      // other schemas of the same database do not take turns with this one.
       const [lock] = yield* rows<{ ok: boolean }>(
-        CompiledQuery.raw(`select pg_try_advisory_xact_lock(${inboundLockSpace}, 1) as ok`),
+        CompiledQuery.raw(
+          `select pg_try_advisory_xact_lock(${inboundLockSpace}, hashtext(coalesce(current_schema(), ''))) as ok`,
+        ),
       );
       if (!lock?.ok) return undefined;
     }
@@ -622,40 +643,48 @@ function* applyParkedStatuses(
 
 function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> {
   const { db } = ctx;
+  // The inserts and upserts below are deferred (on Postgres they reach the server as one
+  // statement): each touches its own rows, and nothing reads what they wrote before commit.
   if (changes.contacts?.length) {
-    yield db
-      .insertInto('contacts')
-      .values(changes.contacts)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          platform_user_id: eb.ref('excluded.platform_user_id'),
-          phone: eb.ref('excluded.phone'),
-          name: eb.ref('excluded.name'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      );
+    yield later(
+      db
+        .insertInto('contacts')
+        .values(changes.contacts)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            platform_user_id: eb.ref('excluded.platform_user_id'),
+            phone: eb.ref('excluded.phone'),
+            name: eb.ref('excluded.name'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    );
   }
   if (changes.conversations?.length) {
-    yield db
-      .insertInto('conversations')
-      .values(changes.conversations)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          organizer_id: eb.ref('excluded.organizer_id'),
-          chatbot_enabled: eb.ref('excluded.chatbot_enabled'),
-          last_inbound_at: eb.ref('excluded.last_inbound_at'),
-          last_message_at: eb.ref('excluded.last_message_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      );
+    yield later(
+      db
+        .insertInto('conversations')
+        .values(changes.conversations)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            organizer_id: eb.ref('excluded.organizer_id'),
+            chatbot_enabled: eb.ref('excluded.chatbot_enabled'),
+            last_inbound_at: eb.ref('excluded.last_inbound_at'),
+            last_message_at: eb.ref('excluded.last_message_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    );
   }
   if (changes.messages?.length) {
     for (let i = 0; i < changes.messages.length; i += 200) {
-      yield db
-        .insertInto('messages')
-        .values(changes.messages.slice(i, i + 200))
-        .onConflict((oc) => oc.columns(['channel_id', 'platform_message_id']).doNothing());
+      yield later(
+        db
+          .insertInto('messages')
+          .values(changes.messages.slice(i, i + 200))
+          .onConflict((oc) => oc.columns(['channel_id', 'platform_message_id']).doNothing()),
+      );
     }
   }
   for (const star of changes.starred ?? []) {
@@ -668,62 +697,72 @@ function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> 
     ? yield* applyStatusUpdates(ctx, changes.statusUpdates)
     : [];
   if (changes.sessionDeletes?.length) {
-    yield db.deleteFrom('flow_sessions').where('conversation_id', 'in', changes.sessionDeletes);
+    yield later(
+      db.deleteFrom('flow_sessions').where('conversation_id', 'in', changes.sessionDeletes),
+    );
   }
   if (changes.sessions?.length) {
-    yield db
-      .insertInto('flow_sessions')
-      .values(changes.sessions)
-      .onConflict((oc) =>
-        oc.column('conversation_id').doUpdateSet((eb) => ({
-          flow_id: eb.ref('excluded.flow_id'),
-          flow_version: eb.ref('excluded.flow_version'),
-          snapshot: eb.ref('excluded.snapshot'),
-          version: eb.ref('excluded.version'),
-          state: eb.ref('excluded.state'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      );
+    yield later(
+      db
+        .insertInto('flow_sessions')
+        .values(changes.sessions)
+        .onConflict((oc) =>
+          oc.column('conversation_id').doUpdateSet((eb) => ({
+            flow_id: eb.ref('excluded.flow_id'),
+            flow_version: eb.ref('excluded.flow_version'),
+            snapshot: eb.ref('excluded.snapshot'),
+            version: eb.ref('excluded.version'),
+            state: eb.ref('excluded.state'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    );
   }
   if (changes.timerDeletes?.length) {
-    yield db.deleteFrom('timers').where('id', 'in', changes.timerDeletes);
+    yield later(db.deleteFrom('timers').where('id', 'in', changes.timerDeletes));
   }
   if (changes.timers?.length) {
-    yield db
-      .insertInto('timers')
-      .values(changes.timers)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          timer_key: eb.ref('excluded.timer_key'),
-          session_version: eb.ref('excluded.session_version'),
-          due_at: eb.ref('excluded.due_at'),
-          created_at: eb.ref('excluded.created_at'),
-        })),
-      );
+    yield later(
+      db
+        .insertInto('timers')
+        .values(changes.timers)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            timer_key: eb.ref('excluded.timer_key'),
+            session_version: eb.ref('excluded.session_version'),
+            due_at: eb.ref('excluded.due_at'),
+            created_at: eb.ref('excluded.created_at'),
+          })),
+        ),
+    );
   }
   if (changes.outbox?.length) {
     for (let i = 0; i < changes.outbox.length; i += 500) {
-      yield db.insertInto('outbox').values(changes.outbox.slice(i, i + 500));
+      yield later(db.insertInto('outbox').values(changes.outbox.slice(i, i + 500)));
     }
   }
   const results = changes.inboundResults ?? [];
   const processed = results.filter((r) => r.state === 'processed' && r.error === null);
   if (processed.length > 0) {
-    yield db
-      .updateTable('inbound_events')
-      .set({ state: 'processed', processed_at: processed[0]!.at })
-      .where(
-        'id',
-        'in',
-        processed.map((r) => r.id),
-      );
+    yield later(
+      db
+        .updateTable('inbound_events')
+        .set({ state: 'processed', processed_at: processed[0]!.at })
+        .where(
+          'id',
+          'in',
+          processed.map((r) => r.id),
+        ),
+    );
   }
   for (const r of results) {
     if (r.state === 'processed' && r.error === null) continue;
-    yield db
-      .updateTable('inbound_events')
-      .set({ state: r.state, error: r.error, processed_at: r.at })
-      .where('id', '=', r.id);
+    yield later(
+      db
+        .updateTable('inbound_events')
+        .set({ state: r.state, error: r.error, processed_at: r.at })
+        .where('id', '=', r.id),
+    );
   }
   return statusChanges;
 }
@@ -845,111 +884,157 @@ export function* completeOutbox(
   outcomes: OutboxOutcome[],
   now: number,
 ): Op<StatusChange[]> {
+  if (ctx.dialect === 'postgres') return yield* completeOutboxPostgres(ctx, outcomes, now);
   const { db } = ctx;
-  const pg = ctx.dialect === 'postgres';
   const changes: StatusChange[] = [];
   // Only outcomes of claims still held count: a claim that outlived its lease may belong to
   // another process now, whose outcome must not be overwritten.
   const held = new Set<number>();
   if (outcomes.length > 0) {
-    const owned = pg
-      ? yield* rows<{ seq: number }>(
-          CompiledQuery.raw(
-            `select o.seq from outbox o join unnest($1::bigint[], $2::text[]) as t(seq, token)
-               on o.seq = t.seq and o.claim_token = t.token for update of o`,
-            [outcomes.map((o) => o.seq), outcomes.map((o) => o.claimToken)],
-          ),
-        )
-      : (yield* rows(
-          db
-            .selectFrom('outbox')
-            .select(['seq', 'claim_token'])
-            .where(
-              'seq',
-              'in',
-              outcomes.map((o) => o.seq),
-            ),
-        )).filter((row) =>
-          outcomes.some((o) => o.seq === Number(row.seq) && o.claimToken === row.claim_token),
-        );
+    const owned = (yield* rows(
+      db
+        .selectFrom('outbox')
+        .select(['seq', 'claim_token'])
+        .where(
+          'seq',
+          'in',
+          outcomes.map((o) => o.seq),
+        ),
+    )).filter((row) =>
+      outcomes.some((o) => o.seq === Number(row.seq) && o.claimToken === row.claim_token),
+    );
     for (const row of owned) held.add(Number(row.seq));
   }
   const mine = outcomes.filter((o) => held.has(o.seq));
   const sent = mine.flatMap((o) => (o.outcome === 'sent' ? [o] : []));
   if (sent.length > 0) {
-    yield* lockStatusKeys(
-      ctx,
-      sent.map((o) => statusKey(o.channelId, o.platformMessageId)),
-    );
     yield db.deleteFrom('outbox').where(
       'seq',
       'in',
       sent.map((o) => o.seq),
     );
-    // An echo of our own message may have been recorded before its id was: the sent row wins.
-    if (pg) {
+    for (const o of sent) {
+      // Fixed SQL (not built per call): two statements per sent message, prepared once.
+      // An echo of our own message may have been recorded before its id was: the sent row wins.
       yield CompiledQuery.raw(
-        `delete from messages where sender = 'echo' and (channel_id, platform_message_id) in
-           (select * from unnest($1::text[], $2::text[]))`,
-        [sent.map((o) => o.channelId), sent.map((o) => o.platformMessageId)],
+        `delete from messages where sender = 'echo' and channel_id = ? and platform_message_id = ?`,
+        [o.channelId, o.platformMessageId],
       );
       const updated = yield* rows<ChangedRow>(
         CompiledQuery.raw(
-          `update messages m set status = 'sent', updated_at = $3,
+          `update messages set status = 'sent', updated_at = ?,
              -- an id another message already holds is not recorded twice (it would block the outbox)
-             platform_message_id = case when exists (select 1 from messages x
-               where x.channel_id = m.channel_id and x.platform_message_id = v.pid) then null else v.pid end
-           from unnest($1::text[], $2::text[]) as v(id, pid)
-           where m.id = v.id and m.status = 'pending'
-           returning m.id, m.tenant_id, m.conversation_id, m.status, m.error`,
-          [sent.map((o) => o.messageId), sent.map((o) => o.platformMessageId), now],
+             platform_message_id = case when exists (select 1 from messages as x
+               where x.channel_id = ? and x.platform_message_id = ?) then null else ? end
+           where id = ? and status = 'pending'
+           returning id, tenant_id, conversation_id, status, error`,
+          [now, o.channelId, o.platformMessageId, o.platformMessageId, o.messageId],
         ),
       );
       changes.push(...updated.map(changed));
-    } else {
-      for (const o of sent) {
-        yield db
-          .deleteFrom('messages')
-          .where('sender', '=', 'echo')
-          .where('channel_id', '=', o.channelId)
-          .where('platform_message_id', '=', o.platformMessageId);
-        const updated = yield* rows(
-          db
-            .updateTable('messages')
-            .set((eb) => ({
-              status: 'sent',
-              updated_at: now,
-              // An id another message already holds is not recorded twice (it would block the outbox).
-              platform_message_id: eb
-                .case()
-                .when(
-                  eb.exists(
-                    eb
-                      .selectFrom('messages as x')
-                      .select('x.id')
-                      .where('x.channel_id', '=', o.channelId)
-                      .where('x.platform_message_id', '=', o.platformMessageId),
-                  ),
-                )
-                .then(null)
-                .else(o.platformMessageId)
-                .end(),
-            }))
-            .where('id', '=', o.messageId)
-            .where('status', '=', 'pending')
-            .returning(['id', 'tenant_id', 'conversation_id', 'status', 'error']),
-        );
-        changes.push(...updated.map(changed));
-      }
     }
     // Statuses that arrived before the id was recorded.
-    const parked = yield* applyParkedStatuses(ctx, sent);
-    if (parked.length > 0) {
-      const byId = new Map(changes.map((c) => [c.messageId, c]));
-      for (const change of parked) byId.set(change.messageId, change);
-      changes.splice(0, changes.length, ...byId.values());
-    }
+    mergeChanges(changes, yield* applyParkedStatuses(ctx, sent));
   }
+  yield* completeUnsent(ctx, mine, now, changes);
+  return changes;
+}
+
+/** Replaces a message's change with a later one (parked statuses applied after the send). */
+function mergeChanges(changes: StatusChange[], later: StatusChange[]) {
+  if (later.length === 0) return;
+  const byId = new Map(changes.map((c) => [c.messageId, c]));
+  for (const change of later) byId.set(change.messageId, change);
+  changes.splice(0, changes.length, ...byId.values());
+}
+
+/**
+ * Postgres: the same as SQLite's in four round trips for a group of sent messages (begin and
+ * commit included) rather than eight: the outcome commit is what each send lane waits for.
+ */
+function* completeOutboxPostgres(
+  ctx: QueryContext,
+  outcomes: OutboxOutcome[],
+  now: number,
+): Op<StatusChange[]> {
+  const changes: StatusChange[] = [];
+  if (outcomes.length === 0) return changes;
+  const sentAll = outcomes.flatMap((o) => (o.outcome === 'sent' ? [o] : []));
+  // One statement: the status-key locks (in hash order, taken before any row lock: the
+  // one-time filter runs first), the claims still held (only those outcomes count: a claim
+  // that outlived its lease may be another process's now), and the echoes of held sent
+  // messages (an echo recorded before its id was: the sent row wins).
+  const owned = yield* rows<{ seq: number }>(
+    CompiledQuery.raw(
+      `with locks as (
+         select count(pg_advisory_xact_lock(${statusLockSpace}, h)::text) as n from
+           (select distinct hashtext(k) as h from unnest($3::text[]) as k order by 1) s
+       ), owned as (
+         select o.seq from outbox o join unnest($1::bigint[], $2::text[]) as t(seq, token)
+           on o.seq = t.seq and o.claim_token = t.token
+         where (select n from locks) >= 0
+         for update of o
+       ), echo as (
+         delete from messages where sender = 'echo' and (channel_id, platform_message_id) in
+           (select v.c, v.p from unnest($4::bigint[], $5::text[], $6::text[]) as v(seq, c, p)
+             where v.seq in (select seq from owned))
+       )
+       select seq from owned`,
+      [
+        outcomes.map((o) => o.seq),
+        outcomes.map((o) => o.claimToken),
+        unique(sentAll.map((o) => statusKey(o.channelId, o.platformMessageId))),
+        sentAll.map((o) => o.seq),
+        sentAll.map((o) => o.channelId),
+        sentAll.map((o) => o.platformMessageId),
+      ],
+    ),
+  );
+  const held = new Set(owned.map((row) => Number(row.seq)));
+  const mine = outcomes.filter((o) => held.has(o.seq));
+  const sent = sentAll.filter((o) => held.has(o.seq));
+  if (sent.length > 0) {
+    // The outbox rows go, the messages become sent, and the parked statuses of their ids
+    // are counted (stable: we hold their keys' locks), all in one statement.
+    const updated = yield* rows<ChangedRow & { parked: number }>(
+      CompiledQuery.raw(
+        `with done as (delete from outbox where seq = any($4::bigint[])),
+         parked as (select count(*)::int as n from parked_statuses
+           where (channel_id, platform_message_id) in (select * from unnest($5::text[], $2::text[])))
+         update messages m set status = 'sent', updated_at = $3,
+           -- an id another message already holds is not recorded twice (it would block the outbox)
+           platform_message_id = case when exists (select 1 from messages x
+             where x.channel_id = m.channel_id and x.platform_message_id = v.pid) then null else v.pid end
+         from unnest($1::text[], $2::text[]) as v(id, pid)
+         where m.id = v.id and m.status = 'pending'
+         returning m.id, m.tenant_id, m.conversation_id, m.status, m.error, (select n from parked) as parked`,
+        [
+          sent.map((o) => o.messageId),
+          sent.map((o) => o.platformMessageId),
+          now,
+          sent.map((o) => o.seq),
+          sent.map((o) => o.channelId),
+        ],
+      ),
+    );
+    changes.push(...updated.map(changed));
+    // Statuses that arrived before the id was recorded (the count is only known when a row
+    // came back; look whenever one did not).
+    if (updated.length < sent.length || updated.some((row) => Number(row.parked) > 0))
+      mergeChanges(changes, yield* applyParkedStatuses(ctx, sent));
+  }
+  yield* completeUnsent(ctx, mine, now, changes);
+  return changes;
+}
+
+/** Retries, releases and failures of held claims. */
+function* completeUnsent(
+  ctx: QueryContext,
+  mine: OutboxOutcome[],
+  now: number,
+  changes: StatusChange[],
+): Op<void> {
+  const { db } = ctx;
   for (const o of mine) {
     if (o.outcome === 'retry') {
       yield db
@@ -980,7 +1065,6 @@ export function* completeOutbox(
       changes.push(...updated.map(changed));
     }
   }
-  return changes;
 }
 
 export function* cancelScheduled(

@@ -14,7 +14,7 @@ import { type EncryptionKey, parseKey } from './crypto.js';
 import { compile, type Op, type QueryContext } from './queries.js';
 import { type Database, migrations } from './schema.js';
 import type { Store } from './store.js';
-import { buildStore } from './store-base.js';
+import { buildStore, type Durability } from './store-base.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (tests; gone when the store closes). */
@@ -74,14 +74,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   const inTransaction = database.transaction(<R>(op: Op<R>): R => execute(op));
+  // A relaxed commit skips the fsync (synchronous=NORMAL for that transaction only): in WAL
+  // mode the next FULL commit's fsync covers the frames written before it.
+  const full = options.synchronous !== 'normal';
+  const relax = database.prepare('PRAGMA synchronous = NORMAL');
+  const restore = database.prepare('PRAGMA synchronous = FULL');
   let closed = false;
 
   return buildStore(
     ctx,
     {
-      async run<R>(op: Op<R>, transaction: boolean): Promise<R> {
+      async run<R>(op: Op<R>, transaction: boolean, durability?: Durability): Promise<R> {
         if (closed) throw new Error('createSqliteStore: the store is closed');
-        return transaction ? (inTransaction.immediate(op) as R) : execute(op);
+        if (!transaction) return execute(op);
+        if (!full || durability !== 'relaxed') return inTransaction.immediate(op) as R;
+        relax.run();
+        try {
+          return inTransaction.immediate(op) as R;
+        } finally {
+          restore.run();
+        }
       },
     },
     {

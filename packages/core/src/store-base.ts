@@ -7,9 +7,17 @@ import type { Op, QueryContext } from './queries.js';
 import * as q from './queries.js';
 import type { Store } from './store.js';
 
+/**
+ * `durable`: the commit reaches the disk before the call resolves (the default).
+ * `relaxed`: it may not yet; a crash of the machine (not of the process) can lose it, and
+ * the next durable commit makes it durable too (SQLite's WAL and Postgres' WAL are each one
+ * log, flushed in order). For writes that are safe to redo after such a crash.
+ */
+export type Durability = 'durable' | 'relaxed';
+
 export interface Runner {
   /** Runs an operation; `transaction: true` runs it in one transaction. */
-  run<R>(op: Op<R>, transaction: boolean): Promise<R>;
+  run<R>(op: Op<R>, transaction: boolean, durability?: Durability): Promise<R>;
 }
 
 export function buildStore(
@@ -38,15 +46,23 @@ export function buildStore(
       write(q.publishFlow(ctx, tenantId, flowId, version, at)),
     listFlows: (tenantId, options) => read(q.listFlows(ctx, tenantId, options?.published)),
     deleteFlow: (tenantId, flowId) => write(q.deleteFlow(ctx, tenantId, flowId)),
-    appendInboundEvents: (events) => write(q.appendInboundEvents(ctx, events)),
+    // One statement is atomic on its own: no begin and commit around it (two round trips on
+    // Postgres per group of webhooks).
+    appendInboundEvents: (events) =>
+      runner.run(q.appendInboundEvents(ctx, events), events.length > q.inboundInsertChunk),
     pendingInboundEvents: (limit) => read(q.pendingInboundEvents(ctx, limit)),
     recordInboundAttempt: (id) => write(q.recordInboundAttempt(ctx, id)),
     dueTimers: (now, limit) => read(q.dueTimers(ctx, now, limit)),
     nextTimerDue: () => read(q.nextTimerDue(ctx)),
     transact: (unit, apply) => write(q.transact(ctx, unit, apply)),
+    // Claims and send outcomes commit without waiting for the disk (an fsync each cost more
+    // than the rest of a message's work on SQLite, and the dispatcher commits outcomes a few at
+    // a time). A machine crash can lose the last of them: a lost claim is taken again, a lost
+    // outcome sends its message again, which is the dispatcher's at-least-once delivery.
     claimOutbox: (now, limit, leaseMs) =>
-      runner.run(q.claimOutbox(ctx, now, limit, leaseMs), ctx.dialect === 'sqlite'),
-    completeOutbox: (outcomes, now) => write(q.completeOutbox(ctx, outcomes, now)),
+      runner.run(q.claimOutbox(ctx, now, limit, leaseMs), ctx.dialect === 'sqlite', 'relaxed'),
+    completeOutbox: (outcomes, now) =>
+      runner.run(q.completeOutbox(ctx, outcomes, now), true, 'relaxed'),
     nextOutboxAttempt: (now) => read(q.nextOutboxAttempt(ctx, now)),
     releaseOutboxClaims: () => write(q.releaseOutboxClaims(ctx)),
     getConversation: (id) => read(q.getConversation(ctx, id)),

@@ -11,7 +11,7 @@ import {
   createChatloom,
   type Store,
 } from '../src/index.js';
-import { createTestAdapter, textEvent } from '../src/testing.js';
+import { createTestAdapter, messageEvent, textEvent } from '../src/testing.js';
 import { echoFlow, type Harness, harness, hour, minute, storeKinds } from './helpers.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -284,6 +284,41 @@ describe.each(storeKinds)('review fixes on $name', (kind) => {
     ]);
     await h.chatloom.drain();
     expect((await h.chatloom.listMessages(conversation!.id)).at(-1)?.status).toBe('delivered');
+  });
+
+  test('an echo of our reply recorded before the send outcome gives way to the reply', async () => {
+    const h = await harness(store);
+    const complete = store.completeOutbox.bind(store);
+    store.completeOutbox = async (outcomes, now) => {
+      // The platform echoes our own message before its outcome is committed.
+      const sent = h.adapter.sent.at(-1)!;
+      await h.post([
+        messageEvent({
+          id: sent.platformMessageId,
+          from: alice,
+          content: { kind: 'text', text: 'You said: hi' },
+          source: 'echo',
+          timestamp: h.clock.now(),
+        }),
+      ]);
+      await h.chatloom.processInbound();
+      return complete(outcomes, now);
+    };
+    await h.post([textEvent({ id: 'm1', from: alice, text: 'hi', timestamp: h.clock.now() })]);
+    await h.chatloom.drain();
+    store.completeOutbox = complete;
+    const conversation = await h.chatloom.findConversation(h.channelId, alice);
+    const messages = await h.chatloom.listMessages(conversation!.id);
+    expect(messages.map((m) => [m.direction, m.sender, m.status])).toEqual([
+      ['in', 'contact', 'received'],
+      ['out', 'bot', 'sent'],
+    ]);
+    expect(messages[1]!.platformMessageId).toBe(h.adapter.sent[0]!.platformMessageId);
+    expect(await store.countPending()).toEqual({
+      inbound: 0,
+      outbox: 0,
+      timers: expect.any(Number),
+    });
   });
 
   test('m1: the window is checked again after the rate-limit wait', async () => {

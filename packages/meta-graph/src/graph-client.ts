@@ -5,6 +5,7 @@
  * platform's error table.
  */
 import type { AdapterError } from '@chatloom/core/adapter';
+import { Agent, request as undiciRequest } from 'undici';
 import {
   classifyGraphError,
   type GraphErrorInfo,
@@ -24,7 +25,11 @@ export interface GraphClientSettings {
   baseUrl?: string;
   /** The pinned Graph API version, `vNN.N` (default `v23.0`). */
   apiVersion?: string;
-  /** A `fetch` implementation (default the global one). */
+  /**
+   * A `fetch` implementation. Default: JSON calls go through undici's `request` on a
+   * keep-alive pool (the global `fetch` cost about 150 µs of CPU a call, more than the rest of
+   * a reply's work), uploads and downloads through the global `fetch`.
+   */
   fetch?: typeof globalThis.fetch;
   /** Give up on a call after this long (default 30 s); the call then fails as retryable. */
   timeoutMs?: number;
@@ -113,6 +118,9 @@ export function createGraphClient(settings: GraphClientSettings = {}): GraphClie
   const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
   if (!(timeoutMs > 0)) throw new TypeError(`timeoutMs must be positive, got ${timeoutMs}`);
   const fetchImpl = settings.fetch ?? globalThis.fetch;
+  // Idle sockets close after 4 s: before a server's keep-alive timeout (Node's default 5 s)
+  // ends them under a request about to reuse them.
+  const pool = settings.fetch === undefined ? new Agent({ keepAliveTimeout: 4000 }) : undefined;
   const table = settings.errors ?? graphErrorTable;
   const extraHeaders = settings.headers ?? {};
 
@@ -158,17 +166,51 @@ export function createGraphClient(settings: GraphClientSettings = {}): GraphClie
       const body = await read(response);
       return { response, body };
     } catch (error) {
-      if (signal?.aborted === true) {
-        return { failure: 'aborted', message: 'the call was aborted by the caller', request: what };
-      }
-      if (timeout.aborted) {
-        return {
-          failure: 'timeout',
-          message: `no answer within ${callTimeoutMs} ms`,
-          request: what,
-        };
-      }
-      return { failure: 'network', message: networkMessage(error), request: what };
+      return failureOf(error, what, signal, timeout, callTimeoutMs);
+    }
+  }
+
+  /**
+   * One JSON call through undici's `request`: the answer's status, headers and text, or why
+   * there is none (the same failures as `send`).
+   */
+  async function exchange(
+    target: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    what: string,
+    signal: AbortSignal | undefined,
+    callTimeoutMs: number,
+  ): Promise<{ response: Answer; body: string } | GraphErrorInfo> {
+    const timeout = AbortSignal.timeout(callTimeoutMs);
+    const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
+    try {
+      const answer = await undiciRequest(target, {
+        method: method as 'GET',
+        headers,
+        ...(body !== undefined && { body }),
+        ...(pool !== undefined && { dispatcher: pool }),
+        signal: combined,
+      });
+      const text = await answer.body.text();
+      const status = answer.statusCode;
+      return {
+        response: {
+          ok: status >= 200 && status < 300,
+          status,
+          statusText: '',
+          headers: {
+            get: (name) => {
+              const value = answer.headers[name.toLowerCase()];
+              return value === undefined ? null : [value].flat().join(', ');
+            },
+          },
+        },
+        body: text,
+      };
+    } catch (error) {
+      return failureOf(error, what, signal, timeout, callTimeoutMs);
     }
   }
 
@@ -188,14 +230,18 @@ export function createGraphClient(settings: GraphClientSettings = {}): GraphClie
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.json);
     }
-    const result = await send(
-      target,
-      { method, headers, ...(body !== undefined && { body }) },
-      what,
-      req.signal,
-      req.timeoutMs ?? timeoutMs,
-      (response) => response.text(),
-    );
+    const callTimeoutMs = req.timeoutMs ?? timeoutMs;
+    const result =
+      pool !== undefined && typeof body !== 'object'
+        ? await exchange(target, method, headers, body, what, req.signal, callTimeoutMs)
+        : await send(
+            target,
+            { method, headers, ...(body !== undefined && { body }) },
+            what,
+            req.signal,
+            callTimeoutMs,
+            (response) => response.text(),
+          );
     if (!('response' in result)) throw fail(result, req.rateLimitScope);
     const { response } = result;
     const text = result.body as string;
@@ -359,6 +405,14 @@ export function createGraphClient(settings: GraphClientSettings = {}): GraphClie
   return { baseUrl, apiVersion, errors: table, url, request, paginate, download };
 }
 
+/** What `request` reads of an answer (a `Response` has it too). */
+interface Answer {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+}
+
 const tooLarge = Symbol('too large');
 
 async function readLimited(
@@ -385,6 +439,21 @@ async function readLimited(
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** Why a call has no answer: the caller aborted it, it timed out, or the network failed. */
+function failureOf(
+  error: unknown,
+  what: string,
+  signal: AbortSignal | undefined,
+  timeout: AbortSignal,
+  callTimeoutMs: number,
+): GraphErrorInfo {
+  if (signal?.aborted === true)
+    return { failure: 'aborted', message: 'the call was aborted by the caller', request: what };
+  if (timeout.aborted)
+    return { failure: 'timeout', message: `no answer within ${callTimeoutMs} ms`, request: what };
+  return { failure: 'network', message: networkMessage(error), request: what };
 }
 
 function networkMessage(error: unknown): string {

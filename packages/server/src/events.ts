@@ -41,6 +41,14 @@ export interface EventHub {
 // NOTIFY payloads are limited to 8000 bytes; a larger event travels as a reference.
 const maxPayload = 7000;
 
+/** An event too large for a NOTIFY payload: the listener reads the message back. */
+interface Reference {
+  ref: 'message.received' | 'message.created';
+  tenantId: string;
+  messageId: string;
+  conversationId: string;
+}
+
 export function createEventHub(options: {
   db: Db;
   postgres?: { connectionString: string; schema?: string };
@@ -53,6 +61,44 @@ export function createEventHub(options: {
   let listener: pg.Client | undefined;
   let closed = false;
   let sending: Promise<void> = Promise.resolve();
+  /** Payloads (JSON events) waiting for the next flush. */
+  let queued: string[] = [];
+
+  /**
+   * Sends the events published in this event-loop turn: packed into JSON arrays of at most
+   * `maxPayload` bytes, all in one statement. One NOTIFY query per event (four or so per
+   * message) took more round trips than the message's own work.
+   */
+  function flush() {
+    const events = queued;
+    queued = [];
+    if (events.length === 0) return;
+    const payloads: string[] = [];
+    let current: string[] = [];
+    let size = 2;
+    for (const event of events) {
+      const bytes = Buffer.byteLength(event) + 1;
+      if (current.length > 0 && size + bytes > maxPayload) {
+        payloads.push(`[${current.join(',')}]`);
+        current = [];
+        size = 2;
+      }
+      current.push(event);
+      size += bytes;
+    }
+    if (current.length > 0) payloads.push(`[${current.join(',')}]`);
+    // One at a time: parallel pool connections would reorder this process's events.
+    sending = sending
+      .then(() =>
+        sql`select pg_notify(${channel}, p) from unnest(${payloads}::text[]) as p`.execute(
+          options.db,
+        ),
+      )
+      .then(
+        () => {},
+        (error: unknown) => options.onError?.(error),
+      );
+  }
 
   function deliver(event: LiveEvent) {
     for (const listen of byTenant.get(event.tenantId) ?? []) {
@@ -64,12 +110,7 @@ export function createEventHub(options: {
     }
   }
 
-  async function resolveReference(reference: {
-    ref: 'message.received' | 'message.created';
-    tenantId: string;
-    messageId: string;
-    conversationId: string;
-  }): Promise<LiveEvent | undefined> {
+  async function resolveReference(reference: Reference): Promise<LiveEvent | undefined> {
     const row = await options.db
       .selectFrom('messages')
       .selectAll()
@@ -98,26 +139,23 @@ export function createEventHub(options: {
     const client = new pg.Client({ connectionString: options.postgres.connectionString });
     client.on('notification', (note) => {
       if (note.channel !== channel || !note.payload) return;
-      let parsed:
-        | LiveEvent
-        | {
-            ref: 'message.received' | 'message.created';
-            tenantId: string;
-            messageId: string;
-            conversationId: string;
-          };
+      let parsed: unknown;
       try {
         parsed = JSON.parse(note.payload);
       } catch (error) {
         options.onError?.(error);
         return;
       }
-      if ('ref' in parsed) {
-        resolveReference(parsed).then(
-          (event) => event && deliver(event),
-          (error: unknown) => options.onError?.(error),
-        );
-      } else deliver(parsed);
+      // A payload carries the events of one flush, in order (see `flush`).
+      for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+        const event = item as LiveEvent | Reference;
+        if ('ref' in event) {
+          resolveReference(event).then(
+            (resolved) => resolved && deliver(resolved),
+            (error: unknown) => options.onError?.(error),
+          );
+        } else deliver(event);
+      }
     });
     client.on('error', (error) => {
       options.onError?.(error);
@@ -161,23 +199,18 @@ export function createEventHub(options: {
             tenantId: event.tenantId,
             messageId: event.message.id,
             conversationId: event.message.conversationId,
-          });
+          } satisfies Reference);
         } else return;
       }
-      // One at a time: parallel pool connections would reorder this process's events.
-      const text = payload;
-      sending = sending
-        .then(() => sql`select pg_notify(${channel}, ${text})`.execute(options.db))
-        .then(
-          () => {},
-          (error: unknown) => options.onError?.(error),
-        );
+      queued.push(payload);
+      if (queued.length === 1) setImmediate(flush);
     },
     async start() {
       await connect();
     },
     async close() {
       closed = true;
+      flush(); // events published in this turn still go out
       await sending;
       const client = listener;
       listener = undefined;

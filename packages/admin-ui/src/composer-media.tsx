@@ -1,12 +1,13 @@
 /**
  * Send a file from the media gallery (`GET /media`): pick an image, video, audio or document,
- * add a caption, send. People who manage media can add a file to the gallery here by its
- * public URL (the gallery stores links, the platform fetches the file when it is sent).
+ * add a caption, send. People who manage media can add a file to the gallery here: upload one
+ * from their computer (`POST /media/upload`; the server keeps it at a public address the
+ * platform fetches) or add one by its public URL (the gallery stores the link).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { FileText, Film, ImagePlus, Music, Paperclip } from 'lucide-react';
-import { type FormEvent, useState } from 'react';
-import { api, type MediaItem, type Message } from './api.js';
+import { FileText, Film, Link2, Music, Paperclip, Upload } from 'lucide-react';
+import { type DragEvent, type FormEvent, useId, useRef, useState } from 'react';
+import { ApiError, api, apiBase, type MediaItem, type Message } from './api.js';
 import { Button, inputClass, Modal } from './ui.js';
 
 const kindIcon = { video: Film, audio: Music, document: FileText } as const;
@@ -76,7 +77,8 @@ export function MediaPicker({
           <div className="space-y-4">
             {media.data.length === 0 ? (
               <p className="rounded border border-dashed border-slate-300 p-4 text-center text-slate-500">
-                The gallery is empty.{canAdd ? ' Add a file below.' : ''}
+                The gallery is empty.
+                {canAdd ? ' Upload a file or add one by its URL below.' : ''}
               </p>
             ) : (
               <div role="radiogroup" aria-label="Gallery" className="grid grid-cols-4 gap-2">
@@ -134,6 +136,7 @@ export function MediaPicker({
                 </div>
               </form>
             )}
+            {canAdd && <UploadMedia onUploaded={(m) => setPicked(m.id)} />}
             {canAdd &&
               (adding ? (
                 <AddMedia
@@ -145,14 +148,177 @@ export function MediaPicker({
                 />
               ) : (
                 <Button variant="secondary" onClick={() => setAdding(true)}>
-                  <ImagePlus aria-hidden className="mr-1 inline h-4 w-4" />
-                  Add to gallery
+                  <Link2 aria-hidden className="mr-1 inline h-4 w-4" />
+                  Add by URL
                 </Button>
               ))}
           </div>
         )}
       </Modal>
     </>
+  );
+}
+
+/** What the platforms take (the server checks the same; this only saves a doomed upload). */
+const accept = [
+  'image/jpeg',
+  'image/png',
+  'video/mp4',
+  'video/3gpp',
+  'audio/aac',
+  'audio/amr',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/ogg',
+  'application/pdf',
+  'text/plain',
+  '.doc',
+  '.docx',
+  '.xls',
+  '.xlsx',
+  '.ppt',
+  '.pptx',
+].join(',');
+const MB = 1024 * 1024;
+/** WhatsApp's size limits by kind: image 5 MB, video and audio 16 MB, documents 100 MB. */
+function sizeProblem(file: File): string | null {
+  const kind = file.type.split('/')[0];
+  const [label, limit] =
+    kind === 'image'
+      ? ['image', 5]
+      : kind === 'video' || kind === 'audio'
+        ? [kind, 16]
+        : ['document', 100];
+  if (file.size === 0) return `${file.name} is empty`;
+  if (file.size > limit * MB)
+    return `${file.name} is ${(file.size / MB).toFixed(1)} MB; WhatsApp takes ${label === 'audio' ? 'audio' : `${label}s`} up to ${limit} MB`;
+  return null;
+}
+
+/**
+ * Posts a file to `/media/upload` as multipart form data. XMLHttpRequest rather than fetch,
+ * for upload progress; errors carry the server's message like the shared `api` client's.
+ */
+function uploadMedia(file: File, onProgress: (fraction: number) => void): Promise<MediaItem> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', `${apiBase}/media/upload`);
+    request.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    request.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        body = request.responseText;
+      }
+      if (request.status >= 200 && request.status < 300) return resolve(body as MediaItem);
+      const message =
+        typeof body === 'object' && body !== null && 'message' in body
+          ? String((body as { message: unknown }).message)
+          : `${request.status} ${request.statusText}`;
+      reject(new ApiError(request.status, message, body));
+    };
+    request.onerror = () =>
+      reject(new ApiError(0, 'The upload did not reach the server; check the connection', null));
+    const form = new FormData();
+    form.append('file', file, file.name);
+    request.send(form);
+  });
+}
+
+/** A drop zone and a file button: uploads one file, adds it to the gallery and picks it. */
+function UploadMedia({ onUploaded }: { onUploaded: (media: MediaItem) => void }) {
+  const client = useQueryClient();
+  const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState<{ name: string; fraction: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+
+  async function start(file: File | undefined) {
+    if (!file || uploading) return;
+    const problem = sizeProblem(file);
+    setError(problem);
+    if (problem) return;
+    setUploading({ name: file.name, fraction: 0 });
+    try {
+      const media = await uploadMedia(file, (fraction) =>
+        setUploading({ name: file.name, fraction }),
+      );
+      client.setQueryData<MediaItem[]>(['media'], (list) => [media, ...(list ?? [])]);
+      onUploaded(media);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setUploading(null);
+      if (input.current) input.current.value = '';
+    }
+  }
+  const over = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(true);
+  };
+  const percent = uploading ? Math.round(uploading.fraction * 100) : 0;
+  return (
+    <section
+      aria-label="Upload to gallery"
+      onDragOver={over}
+      onDragEnter={over}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        void start(e.dataTransfer.files[0]);
+      }}
+      className={`rounded border-2 border-dashed p-3 text-sm ${dragging ? 'border-indigo-500 bg-indigo-50' : 'border-slate-300'}`}
+    >
+      {uploading ? (
+        <div role="status" className="space-y-1">
+          <p className="truncate text-slate-700">
+            Uploading {uploading.name}… {percent}%
+          </p>
+          <div
+            role="progressbar"
+            aria-label={`Uploading ${uploading.name}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent}
+            className="h-1.5 overflow-hidden rounded bg-slate-200"
+          >
+            <div className="h-full bg-indigo-600 transition-all" style={{ width: `${percent}%` }} />
+          </div>
+        </div>
+      ) : (
+        <div className="flex flex-wrap items-center gap-3">
+          <input
+            ref={input}
+            id={inputId}
+            type="file"
+            accept={accept}
+            className="peer sr-only"
+            onChange={(e) => void start(e.target.files?.[0])}
+          />
+          <label
+            htmlFor={inputId}
+            className="cursor-pointer rounded bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700 peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-indigo-500"
+          >
+            <Upload aria-hidden className="mr-1 inline h-4 w-4" />
+            Upload a file
+          </label>
+          <span className="text-xs text-slate-500">
+            or drop one here · images up to 5 MB (JPEG, PNG), video and audio up to 16 MB, documents
+            up to 100 MB
+          </span>
+        </div>
+      )}
+      {error && (
+        <p role="alert" className="mt-2 text-xs text-red-700">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -187,7 +353,7 @@ function AddMedia({
   return (
     <form
       onSubmit={submit}
-      aria-label="Add to gallery"
+      aria-label="Add by URL"
       className="space-y-2 rounded border border-slate-200 p-3"
     >
       <div className="grid grid-cols-[8rem_1fr] gap-2">

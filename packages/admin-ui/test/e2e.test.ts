@@ -3,6 +3,10 @@
  * The admin UI in Chromium against a real server: sign-in, the live inbox with the simulator
  * channel, stars, and the delayed-messages tool. Screenshots land in test-results/.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
@@ -11,7 +15,8 @@ let h: Harness;
 let page: Page;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // A public URL for uploads: the server's own address (Meta would fetch uploaded media there).
+  h = await startHarness({ publicUrl: true });
   page = h.page;
 }, 180_000);
 
@@ -25,6 +30,33 @@ afterEach(async (context) => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** A real PNG of one colour (a picture the browser decodes), built with zlib. */
+function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed));
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.alloc(width * 3).map((_, i) => [r, g, b][i % 3]!),
+  ]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function signIn(email: string, password: string) {
   await page.goto(`${h.base}/`);
@@ -214,7 +246,7 @@ describe('admin UI in Chromium', () => {
     await page.getByRole('button', { name: 'Send media' }).click();
     const gallery = page.getByRole('dialog', { name: 'Send media' });
     await gallery.getByText('The gallery is empty.', { exact: false }).waitFor();
-    await gallery.getByRole('button', { name: 'Add to gallery' }).click();
+    await gallery.getByRole('button', { name: 'Add by URL' }).click();
     await gallery.getByLabel('Kind').selectOption('document');
     await gallery.getByLabel('Name').fill('Menu');
     await gallery.getByLabel('Public URL').fill('https://example.com/menu.pdf');
@@ -231,6 +263,29 @@ describe('admin UI in Chromium', () => {
       /^\/api\/v1\/messages\/[^/]+\/media$/,
     );
     await document.getByText('new', { exact: true }).waitFor();
+
+    // An image uploaded from the computer: it joins the gallery, picked, and goes out captioned.
+    const pngPath = join(mkdtempSync(join(tmpdir(), 'chatloom-upload-')), 'pizza.png');
+    writeFileSync(pngPath, solidPng(48, 32, [234, 88, 12]));
+    await page.getByRole('button', { name: 'Send media' }).click();
+    await gallery.getByRole('radio', { name: 'Menu' }).waitFor();
+    await gallery.getByLabel('Upload a file').setInputFiles(pngPath);
+    const uploaded = gallery.getByRole('radio', { name: 'pizza.png' });
+    await uploaded.waitFor();
+    expect(await uploaded.getAttribute('aria-checked')).toBe('true');
+    // The tile's preview is the file at its public address.
+    const tile = uploaded.locator('img');
+    expect(await tile.getAttribute('src')).toMatch(
+      new RegExp(`^${h.base}/media-files/[0-9a-f-]{36}/[\\w-]{32}$`),
+    );
+    await expect.poll(() => tile.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(48);
+    await gallery.getByLabel('Caption (optional)').fill('Fresh from the oven');
+    await h.screenshot('inbox-media-upload');
+    await gallery.getByRole('button', { name: 'Send image' }).click();
+    await gallery.waitFor({ state: 'detached' });
+    const picture = log.getByRole('img', { name: 'Fresh from the oven' });
+    await picture.waitFor();
+    await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(48);
 
     // Starred: grouped by day, who wrote to whom; a click opens the conversation on the message.
     await page.getByRole('link', { name: 'Starred' }).click();

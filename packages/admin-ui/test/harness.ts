@@ -121,6 +121,8 @@ export interface ApiSession {
 export interface HarnessOptions {
   /** Extra environment for the server (e.g. GRAPH_API_BASE_URL of a fake Graph API); wins over the defaults. */
   env?: Record<string, string>;
+  /** Sets CHATLOOM_PUBLIC_URL to the server's own address (uploads need one). */
+  publicUrl?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -149,6 +151,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
+        ...(options.publicUrl && { CHATLOOM_PUBLIC_URL: `http://127.0.0.1:${port}` }),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,12 +1,13 @@
 /** Quick replies, the media gallery, tools (delayed messages), notifications and dashboard figures. */
 import { randomUUID } from 'node:crypto';
-
+import fastifyMultipart from '@fastify/multipart';
 import { sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import { actor } from './auth.js';
 import type { ServerContext } from './context.js';
 import { countAll, type MediaTable, type QuickReplyTable } from './database.js';
 import { errors, HttpError, IdParams, Limit, likePattern, notFound, Ok } from './http.js';
+import { multipartLimits, receiveUpload, removeMediaFile } from './media-files.js';
 import { toNotification } from './notifications.js';
 import { channelOf } from './routes-channels.js';
 import type { App } from './server.js';
@@ -407,6 +408,48 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
     },
   );
 
+  // Uploads: multipart is parsed only in this scope (the rest of the API takes JSON).
+  await app.register(async (scope) => {
+    await scope.register(fastifyMultipart, { limits: multipartLimits });
+    scope.post(
+      '/media/upload',
+      {
+        config: { permission: 'media.manage' },
+        schema: {
+          tags: ['media'],
+          summary:
+            'Upload a file (multipart/form-data: file, optional name and caption) to the gallery; it is served at a public unguessable URL under CHATLOOM_PUBLIC_URL for Meta to fetch',
+          consumes: ['multipart/form-data'],
+          response: { 201: Media, ...errors(400, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const tenantId = actor(request).tenantId;
+        let upload: Awaited<ReturnType<typeof receiveUpload>>;
+        try {
+          upload = await receiveUpload(request, context.config);
+        } catch (error) {
+          // A refused upload may be half sent: close the connection after the answer rather
+          // than read (or hang on) the rest of a file we will not keep.
+          reply.header('connection', 'close');
+          throw error;
+        }
+        const row: MediaTable = {
+          ...upload.row,
+          tenant_id: tenantId,
+          created_at: context.clock.now(),
+        };
+        try {
+          await db.insertInto('media').values(row).execute();
+        } catch (error) {
+          await upload.discard();
+          throw error;
+        }
+        return reply.status(201).send(toMedia(row));
+      },
+    );
+  });
+
   app.delete(
     '/media/:id',
     {
@@ -420,6 +463,7 @@ export async function inboxRoutes(app: App, context: ServerContext): Promise<voi
         .where('tenant_id', '=', actor(request).tenantId)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw notFound(`Media "${request.params.id}"`);
+      await removeMediaFile(context, request.params.id);
       return { ok: true };
     },
   );

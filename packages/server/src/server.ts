@@ -24,6 +24,7 @@ import { permissionHook } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { createServerContext, type ServerContext, type ServerContextOptions } from './context.js';
 import { ErrorBody, installErrorHandler } from './http.js';
+import { mediaFileRoutes } from './media-files.js';
 import type { RoutePermission } from './permissions.js';
 import { accountRoutes } from './routes-account.js';
 import { channelRoutes } from './routes-channels.js';
@@ -144,6 +145,8 @@ export const chatloomPlugin: FastifyPluginAsync<ChatloomPluginOptions> = async (
     },
     { prefix: '/api/v1' },
   );
+  // Uploaded media, public for Meta's fetchers (outside /api/v1: no sign-in).
+  await mediaFileRoutes(app, context);
 
   if (uiDir) {
     await app.register(fastifyStatic, { root: uiDir, wildcard: false });

@@ -15,7 +15,7 @@ describe('auth', () => {
     await t.close();
   });
 
-  test('every route declares a permission; only login, webhooks, health, docs and the admin UI are public', () => {
+  test('every route declares a permission; only login, webhooks, health, docs, uploaded media files and the admin UI are public', () => {
     const routes = t.server.routeTable;
     expect(routes.length).toBeGreaterThan(50);
     const missing = routes.filter((r) => r.permission === undefined);
@@ -26,6 +26,8 @@ describe('auth', () => {
       url.startsWith('/webhooks/') ||
       url === '/health' ||
       url.startsWith('/docs') ||
+      // Uploaded media at unguessable addresses, for Meta's fetchers.
+      url === '/media-files/:id/:token' ||
       // The admin UI's build, when one is there: index.html at / and Vite's /assets/.
       url === '/' ||
       url === '/index.html' ||

@@ -1,8 +1,15 @@
 /** The shell: session gate, sidebar with the sections the user's role may see, and the routes. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Lock } from 'lucide-react';
-import { lazy, type ReactNode, Suspense } from 'react';
-import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
+import {
+  createBrowserRouter,
+  Navigate,
+  NavLink,
+  Route,
+  RouterProvider,
+  Routes,
+} from 'react-router';
 import { api, type Channel } from './api.js';
 import { useLiveEvents, useLiveStatus } from './live.js';
 import { meKey, type Session, SessionGate } from './session.js';
@@ -49,12 +56,18 @@ export const sections: readonly Section[] = [
   { path: '/users', label: 'Users & roles', permission: 'users.read' },
 ];
 
+/**
+ * A data router rather than `<BrowserRouter>`: only a data router can hold a navigation (the
+ * flow builder asks before leaving unsaved work, `useBlocker`). One catch-all route renders the
+ * session gate and the shell, whose `<Routes>` match the sections as before.
+ */
 export function App() {
-  return (
-    <BrowserRouter>
-      <SessionGate>{(session) => <Shell session={session} />}</SessionGate>
-    </BrowserRouter>
-  );
+  const [router] = useState(() => createBrowserRouter([{ path: '*', element: <Root /> }]));
+  return <RouterProvider router={router} />;
+}
+
+function Root() {
+  return <SessionGate>{(session) => <Shell session={session} />}</SessionGate>;
 }
 
 function Shell({ session }: { session: Session }) {

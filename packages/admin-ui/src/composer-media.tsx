@@ -12,18 +12,41 @@ import { Button, inputClass, Modal } from './ui.js';
 
 const kindIcon = { video: Film, audio: Music, document: FileText } as const;
 
+/** The paperclip that opens the media picker (the picker itself renders outside the reply form). */
+export function MediaButton({ disabled, onOpen }: { disabled: boolean; onOpen: () => void }) {
+  return (
+    <button
+      type="button"
+      disabled={disabled}
+      aria-label="Send media"
+      title="Send an image or document from the gallery"
+      onClick={onOpen}
+      className="rounded p-1.5 text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40"
+    >
+      <Paperclip className="h-5 w-5" />
+    </button>
+  );
+}
+
+/**
+ * The picker dialog. Render it outside any other form: React bubbles a portal's events through
+ * the component tree, so its forms' submits would also submit an enclosing form (the reply box).
+ * Its forms stop their submit events too, for the same reason.
+ */
 export function MediaPicker({
+  open,
+  onOpenChange,
   conversationId,
-  disabled,
   canAdd,
   onSent,
 }: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
   conversationId: string;
-  disabled: boolean;
   canAdd: boolean;
   onSent: (message: Message) => void;
 }) {
-  const [open, setOpen] = useState(false);
+  const setOpen = onOpenChange;
   const [picked, setPicked] = useState<string | null>(null);
   const [caption, setCaption] = useState('');
   const [adding, setAdding] = useState(false);
@@ -47,115 +70,104 @@ export function MediaPicker({
   });
   const item = media.data?.find((m) => m.id === picked);
   return (
-    <>
-      <button
-        type="button"
-        disabled={disabled}
-        aria-label="Send media"
-        title="Send an image or document from the gallery"
-        onClick={() => setOpen(true)}
-        className="rounded p-1.5 text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40"
-      >
-        <Paperclip className="h-5 w-5" />
-      </button>
-      <Modal
-        size="lg"
-        open={open}
-        onOpenChange={setOpen}
-        title="Send media"
-        description="Pick a file of the gallery; it goes out with an optional caption."
-      >
-        {media.isPending ? (
-          <p role="status" className="text-slate-500">
-            Loading the gallery…
-          </p>
-        ) : media.error ? (
-          <p role="alert" className="text-red-700">
-            {media.error.message}
-          </p>
-        ) : (
-          <div className="space-y-4">
-            {media.data.length === 0 ? (
-              <p className="rounded border border-dashed border-slate-300 p-4 text-center text-slate-500">
-                The gallery is empty.
-                {canAdd ? ' Upload a file or add one by its URL below.' : ''}
-              </p>
-            ) : (
-              <div role="radiogroup" aria-label="Gallery" className="grid grid-cols-4 gap-2">
-                {media.data.map((m) => {
-                  const Icon = m.kind === 'image' ? null : kindIcon[m.kind];
-                  return (
-                    // biome-ignore lint/a11y/useSemanticElements: a tile grid of pictures, not radio inputs
-                    <button
-                      key={m.id}
-                      type="button"
-                      role="radio"
-                      aria-checked={picked === m.id}
-                      aria-label={m.name}
-                      onClick={() => setPicked(m.id)}
-                      className={`flex h-28 flex-col items-center justify-center gap-1 overflow-hidden rounded border p-1 text-xs focus-visible:outline-2 focus-visible:outline-indigo-500 ${picked === m.id ? 'border-indigo-600 ring-2 ring-indigo-600' : 'border-slate-200 hover:border-slate-400'}`}
-                    >
-                      {Icon ? (
-                        <Icon aria-hidden className="h-8 w-8 text-slate-500" />
-                      ) : (
-                        <img src={m.url} alt="" className="h-20 w-full object-cover" />
-                      )}
-                      <span className="w-full truncate">{m.name}</span>
-                    </button>
-                  );
-                })}
-              </div>
-            )}
-            {item && (
-              <form
-                className="space-y-2"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  send.mutate();
-                }}
-              >
-                <label className="block text-xs font-medium text-slate-700">
-                  Caption (optional)
-                  <input
-                    className={`${inputClass} mt-1`}
-                    maxLength={1024}
-                    value={caption}
-                    placeholder={item.caption ?? ''}
-                    onChange={(e) => setCaption(e.target.value)}
-                  />
-                </label>
-                <div className="flex items-center justify-end gap-2">
-                  {send.error && (
-                    <span role="alert" className="mr-auto text-xs text-red-700">
-                      {send.error.message}
-                    </span>
-                  )}
-                  <Button type="submit" disabled={send.isPending}>
-                    Send {item.kind}
-                  </Button>
-                </div>
-              </form>
-            )}
-            {canAdd && <UploadMedia onUploaded={(m) => setPicked(m.id)} />}
-            {canAdd &&
-              (adding ? (
-                <AddMedia
-                  onAdded={(m) => {
-                    setPicked(m.id);
-                    setAdding(false);
-                  }}
-                  onCancel={() => setAdding(false)}
+    <Modal
+      size="lg"
+      open={open}
+      onOpenChange={setOpen}
+      title="Send media"
+      description="Pick a file of the gallery; it goes out with an optional caption."
+    >
+      {media.isPending ? (
+        <p role="status" className="text-slate-500">
+          Loading the gallery…
+        </p>
+      ) : media.error ? (
+        <p role="alert" className="text-red-700">
+          {media.error.message}
+        </p>
+      ) : (
+        <div className="space-y-4">
+          {media.data.length === 0 ? (
+            <p className="rounded border border-dashed border-slate-300 p-4 text-center text-slate-500">
+              The gallery is empty.
+              {canAdd ? ' Upload a file or add one by its URL below.' : ''}
+            </p>
+          ) : (
+            <div role="radiogroup" aria-label="Gallery" className="grid grid-cols-4 gap-2">
+              {media.data.map((m) => {
+                const Icon = m.kind === 'image' ? null : kindIcon[m.kind];
+                return (
+                  // biome-ignore lint/a11y/useSemanticElements: a tile grid of pictures, not radio inputs
+                  <button
+                    key={m.id}
+                    type="button"
+                    role="radio"
+                    aria-checked={picked === m.id}
+                    aria-label={m.name}
+                    onClick={() => setPicked(m.id)}
+                    className={`flex h-28 flex-col items-center justify-center gap-1 overflow-hidden rounded border p-1 text-xs focus-visible:outline-2 focus-visible:outline-indigo-500 ${picked === m.id ? 'border-indigo-600 ring-2 ring-indigo-600' : 'border-slate-200 hover:border-slate-400'}`}
+                  >
+                    {Icon ? (
+                      <Icon aria-hidden className="h-8 w-8 text-slate-500" />
+                    ) : (
+                      <img src={m.url} alt="" className="h-20 w-full object-cover" />
+                    )}
+                    <span className="w-full truncate">{m.name}</span>
+                  </button>
+                );
+              })}
+            </div>
+          )}
+          {item && (
+            <form
+              className="space-y-2"
+              onSubmit={(e) => {
+                e.preventDefault();
+                e.stopPropagation();
+                send.mutate();
+              }}
+            >
+              <label className="block text-xs font-medium text-slate-700">
+                Caption (optional)
+                <input
+                  className={`${inputClass} mt-1`}
+                  maxLength={1024}
+                  value={caption}
+                  placeholder={item.caption ?? ''}
+                  onChange={(e) => setCaption(e.target.value)}
                 />
-              ) : (
-                <Button variant="secondary" onClick={() => setAdding(true)}>
-                  <Link2 aria-hidden className="mr-1 inline h-4 w-4" />
-                  Add by URL
+              </label>
+              <div className="flex items-center justify-end gap-2">
+                {send.error && (
+                  <span role="alert" className="mr-auto text-xs text-red-700">
+                    {send.error.message}
+                  </span>
+                )}
+                <Button type="submit" disabled={send.isPending}>
+                  Send {item.kind}
                 </Button>
-              ))}
-          </div>
-        )}
-      </Modal>
-    </>
+              </div>
+            </form>
+          )}
+          {canAdd && <UploadMedia onUploaded={(m) => setPicked(m.id)} />}
+          {canAdd &&
+            (adding ? (
+              <AddMedia
+                onAdded={(m) => {
+                  setPicked(m.id);
+                  setAdding(false);
+                }}
+                onCancel={() => setAdding(false)}
+              />
+            ) : (
+              <Button variant="secondary" onClick={() => setAdding(true)}>
+                <Link2 aria-hidden className="mr-1 inline h-4 w-4" />
+                Add by URL
+              </Button>
+            ))}
+        </div>
+      )}
+    </Modal>
   );
 }
 
@@ -348,6 +360,7 @@ function AddMedia({
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    e.stopPropagation();
     add.mutate();
   };
   return (

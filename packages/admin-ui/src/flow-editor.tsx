@@ -268,6 +268,8 @@ export function FlowEditor({
         aria-label="Flow builder"
         onSubmit={(event) => {
           event.preventDefault();
+          // One save at a time, however the form is submitted (the button, Enter in a field).
+          if (saving) return;
           // The shown check may lag a keystroke behind: decide on the draft itself.
           if (checkFlow(definition).valid) onSave(definition);
         }}

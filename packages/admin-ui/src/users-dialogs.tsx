@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Check } from 'lucide-react';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api, type Member, type Role } from './api.js';
+import { meKey } from './session.js';
 import { Button, ErrorState, inputClass, Modal } from './ui.js';
 
 /** A user as `GET /users` answers: with whether they are deactivated in this tenant. */
@@ -234,6 +235,10 @@ export function RoleDialog({
     },
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['roles'] });
+      // The users list shows each member's role, and the signed-in user may hold this role: the
+      // session's permissions (hence the sidebar and the actions) follow the change.
+      void client.invalidateQueries({ queryKey: ['users'] });
+      void client.invalidateQueries({ queryKey: meKey });
       onClose();
     },
   });

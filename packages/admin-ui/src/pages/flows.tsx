@@ -7,8 +7,8 @@ import * as Switch from '@radix-ui/react-switch';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Plus, Rocket, Trash2 } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { api, type FlowDetail, type FlowSummary } from '../api.js';
 import { FlowEditor } from '../flow-editor.js';
 import { FlowPreview } from '../flow-preview.js';
@@ -405,34 +405,49 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
   const client = useQueryClient();
   const canManage = session.can('flows.manage');
   const saved = detail.definition as FlowDefinition;
-  // The editor's draft, for the version it was made on: a save remounts the editor on the new
-  // version, and the draft is the saved flow again.
-  const [edited, setEdited] = useState<{ version: number; definition: FlowDefinition } | null>(
-    null,
-  );
-  const draft = edited && edited.version === detail.latestVersion ? edited.definition : saved;
+  // What the editor is loaded with: the saved flow when the builder opens. A save reloads the
+  // editor (a new key) with the version it made only when nothing was edited while it was in
+  // flight; otherwise the editor and its draft stay, as unsaved changes over the new version.
+  const [base, setBase] = useState({ key: 0, definition: saved });
+  // The editor's draft, for the load it was made on.
+  const [edited, setEdited] = useState<{ key: number; definition: FlowDefinition } | null>(null);
+  const draft = edited && edited.key === base.key ? edited.definition : base.definition;
+  const latestDraft = useRef(draft);
+  latestDraft.current = draft;
   const [focus, setFocus] = useState<{ stepId: string; nonce: number } | undefined>();
   const [tab, setTab] = useState('preview');
-  const savedJson = useMemo(() => JSON.stringify(saved), [saved]);
-  const dirty = JSON.stringify(draft) !== savedJson;
+  const savedJson = useMemo(() => contentOf(saved), [saved]);
+  const dirty = contentOf(draft) !== savedJson;
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
     addEventListener('beforeunload', warn);
     return () => removeEventListener('beforeunload', warn);
   }, [dirty]);
+  // Leaving for another page of the app asks too (the dialog below).
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty && currentLocation.pathname !== nextLocation.pathname,
+  );
 
   const save = useMutation({
     mutationFn: (definition: FlowDefinition) =>
       api.put<FlowDetail>(`/flows/${detail.id}`, { definition }),
-    onSuccess: (next) => {
+    onSuccess: (next, sent) => {
       client.setQueryData(['flow', detail.id], next);
       void client.invalidateQueries({ queryKey: ['flows'] });
+      if (contentOf(latestDraft.current) === contentOf(sent))
+        setBase((b) => ({ key: b.key + 1, definition: next.definition as FlowDefinition }));
     },
   });
   const { publish, activate } = useFlowMutations();
   const actionError = publish.error ?? activate.error;
   const upToDate = detail.active && detail.publishedVersion === detail.latestVersion;
+  // The preview runs on the simulator and finds its channel in GET /channels.
+  const previewMissing = [
+    ...(session.can('simulator.use') ? [] : ['“use the simulator”']),
+    ...(session.can('channels.read') ? [] : ['“view channels”']),
+  ];
   // The tenant's flows, for options that start another flow.
   const tenantFlows = useQuery({
     queryKey: ['flows'],
@@ -506,14 +521,12 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
         <div className="min-w-0 flex-1 overflow-auto">
           {canManage ? (
             <FlowEditor
-              key={detail.latestVersion}
-              initial={saved}
+              key={base.key}
+              initial={base.definition}
               onSave={(definition) => save.mutate(definition)}
               saving={save.isPending}
               saveError={save.error?.message}
-              onDraftChange={(definition) =>
-                setEdited({ version: detail.latestVersion, definition })
-              }
+              onDraftChange={(definition) => setEdited({ key: base.key, definition })}
               focus={focus}
               flows={flowChoices}
             />
@@ -548,7 +561,7 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
             ))}
           </Tabs.List>
           <Tabs.Content value="preview" className="min-h-0 flex-1 overflow-auto">
-            {session.can('simulator.use') ? (
+            {previewMissing.length === 0 ? (
               <FlowPreview
                 flowId={detail.id}
                 flowName={detail.name}
@@ -560,7 +573,11 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
                 liveEvents={session.can('conversations.read')}
               />
             ) : (
-              <Empty>Using the preview needs the “use the simulator” permission.</Empty>
+              <Empty>
+                The preview chats through the workspace’s simulator channel: it needs the{' '}
+                {previewMissing.join(' and ')} permission{previewMissing.length > 1 ? 's' : ''},
+                which your role does not have.
+              </Empty>
             )}
           </Tabs.Content>
           {/* Kept mounted: a run in progress or its report survives switching tabs. */}
@@ -577,6 +594,30 @@ function Builder({ detail, session }: { detail: FlowDetail; session: Session }) 
           </Tabs.Content>
         </Tabs.Root>
       </div>
+      <Modal
+        open={blocker.state === 'blocked'}
+        onOpenChange={(open) => !open && blocker.reset?.()}
+        title="Leave without saving?"
+      >
+        <p>
+          {save.isPending
+            ? 'The flow is still being saved: leaving now may lose your changes.'
+            : 'This flow has changes that are not saved: leaving now loses them.'}
+        </p>
+        <div className="mt-4 flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => blocker.reset?.()}>
+            Stay
+          </Button>
+          <Button variant="danger" onClick={() => blocker.proceed?.()}>
+            Leave without saving
+          </Button>
+        </div>
+      </Modal>
     </div>
   );
+}
+
+/** A definition's content, whatever version number it carries (the server numbers versions). */
+function contentOf(definition: FlowDefinition): string {
+  return JSON.stringify({ ...definition, version: 0 });
 }

@@ -261,13 +261,15 @@ function ConversationView({ id, session }: { id: string; session: Session }) {
       ?.querySelector(`[data-message-id="${CSS.escape(highlight)}"]`)
       ?.scrollIntoView({ block: 'center' });
   }, [found, highlight]);
-  // Otherwise stay at the newest message as messages arrive (unless reading older ones).
+  // Otherwise stay at the newest message as messages arrive (unless reading older ones). The log
+  // is only there once the conversation has loaded, which may be after its messages.
   const newest = ordered.at(-1)?.id;
+  const logShown = Boolean(data);
   const pinned = useRef(true);
   useLayoutEffect(() => {
-    if (highlight || !newest || !log.current || !pinned.current) return;
+    if (highlight || !newest || !logShown || !log.current || !pinned.current) return;
     log.current.scrollTop = log.current.scrollHeight;
-  }, [newest, highlight]);
+  }, [newest, highlight, logShown]);
 
   if (conversation.isPending) return <Loading />;
   if (conversation.error || !data)

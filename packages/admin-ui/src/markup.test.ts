@@ -11,7 +11,7 @@ describe('parseMarkup', () => {
       { text: ' ', marks: [] },
       { text: 'old', marks: ['strike'] },
       { text: ' ', marks: [] },
-      { text: 'x*y*', marks: ['code'] },
+      { text: 'x*y*', marks: ['code'], fence: '```' },
     ]);
   });
 
@@ -20,6 +20,32 @@ describe('parseMarkup', () => {
       { text: 'bold ', marks: ['bold'] },
       { text: 'both', marks: ['bold', 'italic'] },
     ]);
+  });
+
+  test('marks are listed as they nest, outermost first', () => {
+    expect(parseMarkup('_*both*_ *_both_*')).toEqual([
+      { text: 'both', marks: ['italic', 'bold'] },
+      { text: ' ', marks: [] },
+      { text: 'both', marks: ['bold', 'italic'] },
+    ]);
+    expect(parseMarkup('`a` ```b```')).toEqual([
+      { text: 'a', marks: ['code'], fence: '`' },
+      { text: ' ', marks: [] },
+      { text: 'b', marks: ['code'], fence: '```' },
+    ]);
+  });
+
+  test('a marker whose mark is already open is text (WhatsApp shows **a** as a bold *a*)', () => {
+    expect(parseMarkup('**Opening hours**')).toEqual([
+      { text: '*Opening hours*', marks: ['bold'] },
+    ]);
+    expect(parseMarkup('Price: ~~10~~ 8')).toEqual([
+      { text: 'Price: ', marks: [] },
+      { text: '~10~', marks: ['strike'] },
+      { text: ' 8', marks: [] },
+    ]);
+    expect(parseMarkup('__init__')).toEqual([{ text: '_init_', marks: ['italic'] }]);
+    expect(parseMarkup('***wow***')).toEqual([{ text: '**wow**', marks: ['bold'] }]);
   });
 
   test('markers that do not hug a word stay literal', () => {

@@ -10,10 +10,13 @@ export type Mark = 'bold' | 'italic' | 'strike' | 'code';
 
 export interface Run {
   text: string;
+  /** Outermost first, as the markers nest in the text (`_*a*_` is italic, then bold). */
   marks: Mark[];
+  /** For monospace: the fence the text used, so an editor can write it back the same way. */
+  fence?: '```' | '`';
 }
 
-const markers: { open: string; mark: Mark }[] = [
+const markers: { open: '```' | '`' | '*' | '_' | '~'; mark: Mark }[] = [
   { open: '```', mark: 'code' },
   { open: '`', mark: 'code' },
   { open: '*', mark: 'bold' },
@@ -24,7 +27,11 @@ const markers: { open: string; mark: Mark }[] = [
 // WhatsApp only formats when the marker hugs a word: `*a*` is bold, `* a *` and `2*3*4` are not.
 const boundary = (c: string | undefined) => c === undefined || /[\s.,;:!?()"'-]/.test(c);
 
-/** Styled runs of one text; unmatched markers stay as typed. Newlines are kept in the text. */
+/**
+ * Styled runs of one text; unmatched markers stay as typed. Newlines are kept in the text.
+ * A marker whose mark is already open is text too (`**a**` is a bold `*a*`, as WhatsApp shows
+ * it), so no mark nests inside itself and an editor can write every text back as it was.
+ */
 export function parseMarkup(text: string, outer: Mark[] = []): Run[] {
   const runs: Run[] = [];
   let plain = '';
@@ -35,15 +42,16 @@ export function parseMarkup(text: string, outer: Mark[] = []): Run[] {
   };
   while (i < text.length) {
     const marker = markers.find((m) => text.startsWith(m.open, i));
-    if (marker && boundary(text[i - 1])) {
+    if (marker && boundary(text[i - 1]) && !outer.includes(marker.mark)) {
       const start = i + marker.open.length;
       const end = findClose(text, marker.open, start);
       if (end > start) {
         flush();
         const inner = text.slice(start, end);
-        const marks = outer.includes(marker.mark) ? outer : [...outer, marker.mark];
+        const marks = [...outer, marker.mark];
         // Code is literal: markers inside it are not formatting.
-        if (marker.mark === 'code') runs.push({ text: inner, marks });
+        if (marker.mark === 'code')
+          runs.push({ text: inner, marks, fence: marker.open === '`' ? '`' : '```' });
         else runs.push(...parseMarkup(inner, marks));
         i = end + marker.open.length;
         continue;

@@ -1,5 +1,6 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { Editor } from '@tiptap/react';
+import fc from 'fast-check';
 import { useState } from 'react';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { docToMarkup, markupToDoc, RichTextEditor } from './rich-text.js';
@@ -56,9 +57,47 @@ describe('markup round trip', () => {
     ['unmatched markers', '2*3*4 costs 5 * 2 and snake_case_name'],
     ['empty', ''],
     ['emoji', 'Hi 👋 *there*'],
+    ['doubled bold', '**Opening hours**'],
+    ['doubled strike', 'Price: ~~10~~ 8'],
+    ['doubled italic', '__init__'],
+    ['tripled bold', '***wow***'],
+    ['italic around bold', '_*both*_'],
+    ['bold around italic', '*_both_*'],
+    ['all four, nested', '~_*`x`*_~ and ```a *b*```'],
   ])('%s survives markup → editor → markup', (_, markup) => {
     const { editor } = setup(markup);
     expect(docToMarkup(editor.state.doc)).toBe(markup);
+  });
+
+  test('any text survives markup → document → markup (the editor never rewrites untouched text)', () => {
+    const { editor } = setup('');
+    const piece = fc.constantFrom(
+      '*',
+      '_',
+      '~',
+      '`',
+      '```',
+      'a',
+      'b',
+      'Z',
+      ' ',
+      '\n',
+      '👋',
+      '🇪🇸',
+      '.',
+      '-',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 40 }).map((pieces) => pieces.join('')),
+        (text) => {
+          const doc = editor.schema.nodeFromJSON(markupToDoc(text));
+          doc.check();
+          expect(docToMarkup(doc)).toBe(text);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   test('the editor shows the formatting, one paragraph per line', () => {
@@ -130,6 +169,36 @@ describe('editing', () => {
     rerender(<RichTextEditor value="*two*" onChange={onChange} label="Message" />);
     expect(box().querySelector('strong')?.textContent).toBe('two');
     expect(onChange).not.toHaveBeenCalled();
+  });
+
+  test('typing in nested, doubled text changes only what was typed', () => {
+    const { editor, onChange } = setup('_*both*_ **Opening hours**\nPrice: ~~10~~ 8');
+    act(() => {
+      editor.commands.focus('end');
+    });
+    type(editor, ' €');
+    expect(onChange).toHaveBeenLastCalledWith('_*both*_ **Opening hours**\nPrice: ~~10~~ 8 €');
+  });
+
+  test('typing over a selection ProseMirror has not caught up with replaces it as plain text', () => {
+    const { editor, onChange } = setup('We are open *9 to 6*, Monday.');
+    // The browser selects everything; its selectionchange has not reached ProseMirror yet.
+    const range = document.createRange();
+    range.selectNodeContents(box());
+    document.getSelection()?.removeAllRanges();
+    document.getSelection()?.addRange(range);
+    expect(editor.state.selection.empty).toBe(true);
+    act(() => {
+      box().dispatchEvent(
+        new InputEvent('beforeinput', {
+          inputType: 'insertText',
+          data: 'Open every day.',
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+    });
+    expect(onChange).toHaveBeenLastCalledWith('Open every day.');
   });
 
   test('a controlled parent does not loop and keeps the edits', () => {

@@ -12,6 +12,7 @@
 import { codePointLength } from '@chatloom/flow-engine';
 import { Placeholder } from '@tiptap/extensions';
 import type { Node as PMNode } from '@tiptap/pm/model';
+import { type Selection, TextSelection } from '@tiptap/pm/state';
 import type { EditorView } from '@tiptap/pm/view';
 import {
   type Editor,
@@ -47,8 +48,6 @@ export interface RichTextEditorProps {
   describedBy?: string;
 }
 
-type Fence = '```' | '`';
-
 /**
  * Monospace as a mark of its own (instead of StarterKit's `code`) so it can remember which fence
  * the text used (```` ``` ```` or `` ` ``) and can sit inside bold/italic/strike, as WhatsApp allows.
@@ -81,6 +80,24 @@ const Monospace = TiptapMark.create({
   },
   addKeyboardShortcuts() {
     return { 'Mod-e': () => this.editor.commands.toggleMark(this.name) };
+  },
+});
+
+/**
+ * ProseMirror keeps a text's marks in a fixed order (bold, italic, …), but markup nests them in
+ * the order they were written: `_*a*_` and `*_a_*` look the same and are different texts. Each
+ * mark read from markup remembers its depth (0 = outermost) so `docToMarkup` writes it back in
+ * place. Marks the user adds have none and open after those that have one.
+ */
+const Nesting = Extension.create({
+  name: 'markupNesting',
+  addGlobalAttributes() {
+    return [
+      {
+        types: ['bold', 'italic', 'strike', 'code'],
+        attributes: { nest: { default: null, rendered: false } },
+      },
+    ];
   },
 });
 
@@ -125,27 +142,19 @@ const markName: Record<Mark, string> = {
   strike: 'strike',
   code: 'code',
 };
-const markerChars = new Set(['*', '_', '~', '`']);
-
-/** A Tiptap document for a markup text: one paragraph per line, except inside monospace. */
+/**
+ * A Tiptap document for a markup text: one paragraph per line, except inside monospace.
+ * `docToMarkup` of it gives the text back unchanged, whatever the text.
+ */
 export function markupToDoc(text: string): JSONContent {
   const paragraphs: JSONContent[] = [{ type: 'paragraph', content: [] }];
   const current = () =>
     paragraphs[paragraphs.length - 1] as JSONContent & { content: JSONContent[] };
-  let cursor = 0;
   for (const run of parseMarkup(text)) {
-    // parseMarkup drops the markers; find where this run starts to learn which code fence it had.
-    const start = cursor;
-    while (
-      cursor < text.length &&
-      !text.startsWith(run.text, cursor) &&
-      markerChars.has(text[cursor] ?? '')
-    )
-      cursor += 1;
-    const fence: Fence = text.slice(start, cursor).endsWith('```') ? '```' : '`';
-    cursor += run.text.length;
-    const marks = run.marks.map((mark) =>
-      mark === 'code' ? { type: 'code', attrs: { fence } } : { type: markName[mark] },
+    const marks = run.marks.map((mark, nest) =>
+      mark === 'code'
+        ? { type: 'code', attrs: { fence: run.fence ?? '```', nest } }
+        : { type: markName[mark], attrs: { nest } },
     );
     const lines = run.text.split('\n');
     lines.forEach((line, index) => {
@@ -178,12 +187,24 @@ const rank = (key: string) => ['bold', 'italic', 'strike'].indexOf(key) + 1 || 9
 const markerOf = (key: string) =>
   key === 'bold' ? '*' : key === 'italic' ? '_' : key === 'strike' ? '~' : key.slice(5);
 
+/** A node's mark keys in the order they open: as nested in the markup read, then by rank. */
 function pieceMarks(node: PMNode): string[] {
   return node.marks
-    .map((mark) =>
-      mark.type.name === 'code' ? `code:${mark.attrs.fence === '`' ? '`' : '```'}` : mark.type.name,
+    .map((mark) => ({
+      key:
+        mark.type.name === 'code'
+          ? `code:${mark.attrs.fence === '`' ? '`' : '```'}`
+          : mark.type.name,
+      nest: typeof mark.attrs.nest === 'number' ? mark.attrs.nest : Number.POSITIVE_INFINITY,
+    }))
+    .filter(({ key }) => key.startsWith('code:') || rank(key) < 9)
+    .sort(
+      (a, b) =>
+        Number(a.key.startsWith('code:')) - Number(b.key.startsWith('code:')) ||
+        a.nest - b.nest ||
+        rank(a.key) - rank(b.key),
     )
-    .filter((key) => key.startsWith('code:') || rank(key) < 9);
+    .map(({ key }) => key);
 }
 
 /** One paragraph's inline content as markup. */
@@ -213,9 +234,8 @@ function inlineToMarkup(paragraph: PMNode): string {
     // Nothing may open inside monospace (its markers are literal): close back to before it.
     const codeAt = open.slice(0, keep).findIndex((key) => key.startsWith('code:'));
     if (opensNew && codeAt !== -1) keep = codeAt;
-    const toOpen = wanted
-      .filter((key) => !open.slice(0, keep).includes(key))
-      .sort((a, b) => rank(a) - rank(b));
+    // `wanted` is already in opening order (pieceMarks).
+    const toOpen = wanted.filter((key) => !open.slice(0, keep).includes(key));
     if (keep < open.length) close(keep);
     let text = piece.text;
     if (toOpen.length > 0) {
@@ -256,16 +276,39 @@ const handleDOMEvents = {
     if (
       (input.inputType !== 'insertText' && input.inputType !== 'insertReplacementText') ||
       !input.data ||
-      view.state.selection.empty ||
       view.composing
     )
       return false;
+    const selection = browserSelection(view) ?? view.state.selection;
+    if (selection.empty) return false;
     event.preventDefault();
     // ProseMirror's own rule for typing over a selection (the marks at its start).
-    view.dispatch(view.state.tr.insertText(input.data).scrollIntoView());
+    view.dispatch(view.state.tr.setSelection(selection).insertText(input.data).scrollIntoView());
     return true;
   },
 };
+
+/**
+ * The browser's selection in the editor. It can be ahead of ProseMirror's, which follows it on
+ * `selectionchange`, an event that may not have run yet (select all, then type at once).
+ */
+function browserSelection(view: EditorView): Selection | null {
+  // A shadow root has getSelection in Chromium only; elsewhere the document's is the one.
+  const root = view.root as Partial<Pick<Document, 'getSelection'>>;
+  const dom = root.getSelection?.() ?? document.getSelection();
+  const { anchorNode, focusNode } = dom ?? {};
+  if (!dom || !anchorNode || !focusNode) return null;
+  if (!view.dom.contains(anchorNode) || !view.dom.contains(focusNode)) return null;
+  try {
+    const { doc } = view.state;
+    return TextSelection.between(
+      doc.resolve(view.posAtDOM(anchorNode, dom.anchorOffset)),
+      doc.resolve(view.posAtDOM(focusNode, dom.focusOffset)),
+    );
+  } catch {
+    return null; // a node ProseMirror does not map (its own widgets): keep its selection
+  }
+}
 
 const tools = [
   { mark: 'bold', label: 'Bold', keys: 'Control+B', Icon: Bold },
@@ -364,6 +407,7 @@ export function RichTextEditor({
         underline: false,
       }),
       Monospace,
+      Nesting,
       WhatsAppInputRules,
       Placeholder.configure({ placeholder: placeholder ?? '' }),
     ],
@@ -376,7 +420,7 @@ export function RichTextEditor({
     // once the user leaves the box. The markup itself does not change.
     onBlur: ({ editor: e }) => {
       const doc = markupToDoc(held.current);
-      if (JSON.stringify(doc) !== JSON.stringify(e.getJSON()))
+      if (!e.schema.nodeFromJSON(doc).eq(e.state.doc))
         e.commands.setContent(doc, { emitUpdate: false });
     },
     onUpdate: ({ editor: e }) => {

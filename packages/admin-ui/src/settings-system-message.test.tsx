@@ -27,6 +27,8 @@ describe('system message rules', () => {
       actions: [
         { label: { en: 'Menu', es: 'Menú' }, action: { type: 'goto', step: 'menu' } },
         { label: { en: 'Person' }, action: { type: 'handoff' } },
+        { label: { en: 'Book' }, action: { type: 'start', flow: 'booking' } },
+        { label: { en: 'Again' }, action: { type: 'start' } },
       ],
     };
     expect(fromDraft('sessionTimeout', toDraft(stored))).toEqual(stored);
@@ -75,6 +77,15 @@ describe('system message rules', () => {
     expect(four.actions).toMatch(/at most 3 actions/);
   });
 
+  test('"start another flow" needs a flow', () => {
+    const problems = draftProblems(
+      'invalid',
+      draft({ actions: [{ label: { en: 'Book' }, type: 'start', step: '', flow: '' }] }),
+      ['en'],
+    );
+    expect(problems).toEqual({ 'action.0.flow': 'Choose the flow action 1 starts.' });
+  });
+
   test('validator paths map to the fields', () => {
     const d = { code: 'x', message: 'm', severity: 'error' as const };
     expect(problemKey('invalid', { ...d, path: '/invalid/text/es' })).toBe('text.es');
@@ -82,6 +93,9 @@ describe('system message rules', () => {
       'action.1.label.en',
     );
     expect(problemKey('sessionTimeout', { ...d, path: '/sessionTimeout/minutes' })).toBe('minutes');
+    expect(problemKey('invalid', { ...d, path: '/invalid/actions/0/action/flow' })).toBe(
+      'action.0.flow',
+    );
   });
 });
 
@@ -116,6 +130,72 @@ describe('the card', () => {
     rerender(<SystemMessageCard {...props} message={saved} canManage onSave={onSave} />);
     await screen.findByText('Saved.');
     expect(screen.queryByText('Unsaved changes')).toBeNull();
+  });
+
+  test('an action starting another flow shows it, unchanged, and can switch flows', async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    const message = {
+      text: { en: 'Sorry?' },
+      actions: [{ label: { en: 'Book' }, action: { type: 'start' as const, flow: 'booking' } }],
+    };
+    const flows = [
+      { id: 'main', name: 'Main menu' },
+      { id: 'booking', name: 'Booking' },
+    ];
+    render(
+      <SystemMessageCard
+        {...props}
+        kind="invalid"
+        title="Invalid input message"
+        message={message}
+        flows={flows}
+        canManage
+        onSave={onSave}
+      />,
+    );
+    expect(screen.queryByText('Unsaved changes')).toBeNull();
+    const does = screen.getByLabelText('Action 1 does') as HTMLSelectElement;
+    expect(does.value).toBe('start-flow');
+    const flow = screen.getByLabelText('Action 1 flow to start') as HTMLSelectElement;
+    expect(flow.value).toBe('booking');
+    expect([...flow.options].map((o) => o.text)).toEqual(['Main menu (main)', 'Booking (booking)']);
+    fireEvent.change(flow, { target: { value: 'main' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(onSave).toHaveBeenCalledWith({
+        text: { en: 'Sorry?' },
+        actions: [{ label: { en: 'Book' }, action: { type: 'start', flow: 'main' } }],
+      }),
+    );
+    // Back to a restart: the flow select goes and the flow is dropped.
+    fireEvent.change(does, { target: { value: 'restart' } });
+    expect(screen.queryByLabelText('Action 1 flow to start')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(onSave).toHaveBeenLastCalledWith({
+        text: { en: 'Sorry?' },
+        actions: [{ label: { en: 'Book' }, action: { type: 'start' } }],
+      }),
+    );
+  });
+
+  test('"Start another flow" picks the first flow, and is hidden when the flows are unknown', () => {
+    const message = {
+      text: { en: 'Sorry?' },
+      actions: [{ label: { en: 'Menu' }, action: { type: 'end' as const } }],
+    };
+    const base = { ...props, kind: 'invalid' as const, message, canManage: true, onSave: vi.fn() };
+    const { unmount } = render(
+      <SystemMessageCard {...base} flows={[{ id: 'booking', name: 'booking' }]} />,
+    );
+    fireEvent.change(screen.getByLabelText('Action 1 does'), { target: { value: 'start-flow' } });
+    expect((screen.getByLabelText('Action 1 flow to start') as HTMLSelectElement).value).toBe(
+      'booking',
+    );
+    unmount();
+    render(<SystemMessageCard {...base} />);
+    const options = [...(screen.getByLabelText('Action 1 does') as HTMLSelectElement).options];
+    expect(options.map((o) => o.value)).not.toContain('start-flow');
   });
 
   test('Clear data empties the card; saving then removes the message', async () => {

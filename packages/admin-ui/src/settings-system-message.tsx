@@ -33,6 +33,8 @@ interface ActionDraft {
   label: Record<string, string>;
   type: Action['type'];
   step: string;
+  /** For `start`: the flow to start instead of restarting ('' while none is chosen). */
+  flow?: string | undefined;
 }
 
 export interface MessageDraft {
@@ -42,12 +44,28 @@ export interface MessageDraft {
   minutes: string;
 }
 
-export const actionTypes: { type: Action['type']; label: string }[] = [
-  { type: 'goto', label: 'Go to a step' },
-  { type: 'start', label: 'Restart the flow' },
-  { type: 'end', label: 'End the conversation' },
-  { type: 'handoff', label: 'Hand off to an agent' },
+/** What the action select offers: the action types, `start` split into restart and switch. */
+export type ActionChoice = Exclude<Action['type'], 'start'> | 'restart' | 'start-flow';
+
+export const actionChoices: { choice: ActionChoice; label: string }[] = [
+  { choice: 'goto', label: 'Go to a step' },
+  { choice: 'restart', label: 'Restart the flow' },
+  { choice: 'start-flow', label: 'Start another flow' },
+  { choice: 'end', label: 'End the conversation' },
+  { choice: 'handoff', label: 'Hand off to an agent' },
 ];
+
+/** The select's value for an action draft. */
+export function choiceOf(action: ActionDraft): ActionChoice {
+  if (action.type === 'start') return action.flow === undefined ? 'restart' : 'start-flow';
+  return action.type;
+}
+
+/** A flow of the tenant, as "Start another flow" offers it. */
+export interface FlowChoice {
+  id: string;
+  name: string;
+}
 
 type StoredMessage = NonNullable<SystemMessages[SystemMessageKind]>;
 
@@ -58,6 +76,8 @@ export function toDraft(message: StoredMessage | undefined): MessageDraft {
       label: { ...a.label },
       type: a.action.type,
       step: a.action.type === 'goto' ? a.action.step : '',
+      // `start` with a flow switches to that flow; dropping it would turn it into a restart.
+      ...(a.action.type === 'start' && a.action.flow !== undefined && { flow: a.action.flow }),
     })),
     minutes: message && 'minutes' in message ? String(message.minutes) : '',
   };
@@ -83,14 +103,22 @@ export function fromDraft(
   if (draft.actions.length > 0)
     message.actions = draft.actions.map((a) => ({
       label: Object.fromEntries(Object.entries(a.label).filter(([, t]) => t.trim() !== '')),
-      action: a.type === 'goto' ? { type: 'goto', step: a.step } : { type: a.type },
+      action:
+        a.type === 'goto'
+          ? { type: 'goto', step: a.step }
+          : a.type === 'start' && a.flow !== undefined
+            ? { type: 'start', flow: a.flow }
+            : { type: a.type },
     }));
   if (kind === 'sessionTimeout')
     message.minutes = /^\d+$/.test(draft.minutes.trim()) ? Number(draft.minutes) : draft.minutes;
   return message;
 }
 
-/** Field → problem. Keys: `text.<lang>`, `actions`, `action.<i>.label.<lang>`, `action.<i>.step`, `minutes`, `form`. */
+/**
+ * Field → problem. Keys: `text.<lang>`, `actions`, `action.<i>.label.<lang>`, `action.<i>.step`,
+ * `action.<i>.flow`, `minutes`, `form`.
+ */
 export type Problems = Record<string, string>;
 
 /**
@@ -118,6 +146,8 @@ export function draftProblems(
       problems[`action.${i}.label.${main}`] = `Give action ${i + 1} a label${languageName(main)}.`;
     if (a.type === 'goto' && !a.step)
       problems[`action.${i}.step`] = `Choose the step action ${i + 1} goes to.`;
+    if (a.type === 'start' && a.flow === '')
+      problems[`action.${i}.flow`] = `Choose the flow action ${i + 1} starts.`;
   });
   if (kind === 'sessionTimeout' && !/^[1-9]\d*$/.test(draft.minutes.trim()))
     problems.minutes =
@@ -142,7 +172,7 @@ export function problemKey(kind: SystemMessageKind, diagnostic: Diagnostic): str
   if (parts[0] === 'actions' && parts[1] !== undefined && parts[2] === 'label' && parts[3])
     return `action.${parts[1]}.label.${parts[3]}`;
   if (parts[0] === 'actions' && parts[1] !== undefined && parts[2] === 'action')
-    return `action.${parts[1]}.step`;
+    return `action.${parts[1]}.${parts[3] === 'flow' ? 'flow' : 'step'}`;
   if (parts[0] === 'actions') return 'actions';
   return 'form';
 }
@@ -169,6 +199,8 @@ export interface SystemMessageCardProps {
   message: StoredMessage | undefined;
   languages: string[];
   stepGroups: StepGroup[];
+  /** The tenant's flows for "Start another flow"; undefined when unknown (the choice is hidden). */
+  flows?: readonly FlowChoice[];
   /** Names of active flows that set this message themselves (theirs is sent instead). */
   overriddenBy: string[];
   canManage: boolean;
@@ -184,6 +216,7 @@ export function SystemMessageCard({
   message,
   languages,
   stepGroups,
+  flows,
   overriddenBy,
   canManage,
   defaultOpen = false,
@@ -416,6 +449,7 @@ export function SystemMessageCard({
                 language={language}
                 languages={languages}
                 stepGroups={stepGroups}
+                flows={flows}
                 readOnly={readOnly}
                 problem={(key) => shown(`action.${index}.${key}`)}
                 onChange={(change) => setAction(index, change)}
@@ -516,6 +550,7 @@ function ActionRow({
   language,
   languages,
   stepGroups,
+  flows,
   readOnly,
   problem,
   onChange,
@@ -528,6 +563,7 @@ function ActionRow({
   language: string;
   languages: string[];
   stepGroups: StepGroup[];
+  flows: readonly FlowChoice[] | undefined;
   readOnly: boolean;
   problem: (key: string) => string | undefined;
   onChange: (change: Partial<ActionDraft>) => void;
@@ -540,6 +576,16 @@ function ActionRow({
   const length = codePointLength(label);
   const labelProblem = problem(`label.${language}`);
   const stepProblem = problem('step');
+  const flowProblem = problem('flow');
+  const choice = choiceOf(action);
+  const choose = (next: ActionChoice) =>
+    onChange(
+      next === 'restart'
+        ? { type: 'start', flow: undefined }
+        : next === 'start-flow'
+          ? { type: 'start', flow: flows?.[0]?.id ?? '' }
+          : { type: next, flow: undefined },
+    );
   const known = stepGroups.some((g) => g.steps.some((s) => s.id === action.step));
   const suffix = languages.length > 1 ? ` (${language.toUpperCase()})` : '';
   return (
@@ -589,16 +635,58 @@ function ActionRow({
         <select
           id={`${id}-type`}
           className={`${inputClass} ${fieldOff}`}
-          value={action.type}
+          value={choice}
           disabled={readOnly}
-          onChange={(e) => onChange({ type: e.target.value as Action['type'] })}
+          onChange={(e) => choose(e.target.value as ActionChoice)}
         >
-          {actionTypes.map((t) => (
-            <option key={t.type} value={t.type}>
-              {t.label}
-            </option>
-          ))}
+          {actionChoices.map(({ choice: value, label: text }) =>
+            // Without the tenant's flows there is nothing to pick (unless the action has one).
+            value === 'start-flow' && flows === undefined && choice !== value ? null : (
+              <option
+                key={value}
+                value={value}
+                disabled={value === 'start-flow' && flows?.length === 0 && choice !== value}
+              >
+                {value === 'start-flow' && flows?.length === 0 ? `${text} (no flows)` : text}
+              </option>
+            ),
+          )}
         </select>
+        {action.type === 'start' && action.flow !== undefined && (
+          <>
+            <label htmlFor={`${id}-flow`} className="sr-only">
+              Action {key} flow to start
+            </label>
+            <select
+              id={`${id}-flow`}
+              className={`${inputClass} ${fieldOff} ${flowProblem ? 'border-red-500' : ''}`}
+              value={action.flow}
+              disabled={readOnly}
+              aria-invalid={flowProblem !== undefined}
+              aria-describedby={flowProblem ? `${id}-flow-error` : undefined}
+              onChange={(e) => onChange({ flow: e.target.value })}
+            >
+              {(flows ?? []).map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name === f.id ? f.id : `${f.name} (${f.id})`}
+                </option>
+              ))}
+              {/* Deleted since, or the flows are not known: keep the stored id visible. */}
+              {!flows?.some((f) => f.id === action.flow) && (
+                <option value={action.flow}>
+                  {action.flow
+                    ? `${action.flow}${flows ? ' (not a flow of this workspace)' : ''}`
+                    : 'Choose a flow…'}
+                </option>
+              )}
+            </select>
+            {flowProblem && (
+              <p id={`${id}-flow-error`} className="text-xs text-red-700">
+                {flowProblem}
+              </p>
+            )}
+          </>
+        )}
         {action.type === 'goto' && (
           <>
             <label htmlFor={`${id}-step`} className="sr-only">

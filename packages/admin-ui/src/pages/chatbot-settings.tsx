@@ -70,6 +70,7 @@ export function ChatbotSettingsPage() {
 
   const pending = messages.isPending || flows.isPending || definitions.some((d) => d.isPending);
   const error = messages.error ?? flows.error ?? definitions.find((d) => d.error)?.error;
+  const flowChoices = (flows.data ?? []).map((f) => ({ id: f.id, name: f.name }));
   const flowsOf = definitions.flatMap((d) => (d.data ? [d.data.definition] : []));
   // Languages of the active flows (the default one first); those already written stay visible.
   const languages = unique([
@@ -138,6 +139,7 @@ export function ChatbotSettingsPage() {
                 message={messages.data?.[card.kind]}
                 languages={languages.length > 0 ? languages : ['en']}
                 stepGroups={stepGroupsFor(card.kind)}
+                flows={flowChoices}
                 overriddenBy={flowsOf
                   .filter((f) => f.systemMessages?.[card.kind])
                   .map((f) => f.name)}

@@ -124,7 +124,11 @@ async function principalFor(
 }
 
 async function fromSession(context: ServerContext, token: string): Promise<Principal | null> {
-  const id = sha256(token);
+  return sessionPrincipal(context, sha256(token));
+}
+
+/** The principal of a session by its id (the token's SHA-256), if it is still valid. */
+async function sessionPrincipal(context: ServerContext, id: string): Promise<Principal | null> {
   const row = await context.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -141,6 +145,15 @@ async function fromSession(context: ServerContext, token: string): Promise<Princ
 
 async function fromToken(context: ServerContext, token: string): Promise<Principal | null> {
   if (!token.startsWith(tokenPrefix)) return null;
+  return tokenPrincipal(context, { hash: sha256(token) }, true);
+}
+
+/** The principal of an unrevoked API token (by its hash or id); `touch` records the use. */
+async function tokenPrincipal(
+  context: ServerContext,
+  by: { hash: string } | { id: string },
+  touch: boolean,
+): Promise<Principal | null> {
   const row = await context.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -153,12 +166,16 @@ async function fromToken(context: ServerContext, token: string): Promise<Princip
       'users.email',
       'users.name',
     ])
-    .where('api_tokens.token_hash', '=', sha256(token))
+    .where(
+      'hash' in by ? 'api_tokens.token_hash' : 'api_tokens.id',
+      '=',
+      'hash' in by ? by.hash : by.id,
+    )
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   const now = context.clock.now();
-  if (row.last_used_at === null || now - Number(row.last_used_at) > 60_000) {
+  if (touch && (row.last_used_at === null || now - Number(row.last_used_at) > 60_000)) {
     await context.db
       .updateTable('api_tokens')
       .set({ last_used_at: now })
@@ -170,6 +187,27 @@ async function fromToken(context: ServerContext, token: string): Promise<Princip
     channelId: row.channel_id,
     tokenId: row.token_id,
   });
+}
+
+/**
+ * The principal as the database has it now, for a request that lasts (the event stream):
+ * null once its session expired or was deleted (sign-out, deactivation, new password), its
+ * token was revoked, or its membership of the tenant it acts in is gone or deactivated.
+ */
+export async function currentPrincipal(
+  context: ServerContext,
+  principal: Principal,
+): Promise<Principal | null> {
+  const now =
+    principal.via === 'session'
+      ? principal.sessionId === undefined
+        ? null
+        : await sessionPrincipal(context, principal.sessionId)
+      : principal.tokenId === undefined
+        ? null
+        : await tokenPrincipal(context, { id: principal.tokenId }, false);
+  // A session that lost its tenant (or switched to another) no longer acts in this one.
+  return now && now.tenantId === principal.tenantId ? now : null;
 }
 
 /** Resolves the request's principal from its bearer token or session cookie. */

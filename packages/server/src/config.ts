@@ -47,6 +47,11 @@ export interface ServerConfig {
   loginRateLimit: number;
   /** Behind a reverse proxy: trust X-Forwarded-* (client address, TLS for Secure cookies). */
   trustProxy: boolean;
+  /**
+   * How often (ms) an open event stream is pinged and its sign-in checked again (default
+   * 15000): a signed-out, deactivated or removed user's stream ends by the next one.
+   */
+  liveHeartbeatMs?: number;
 }
 
 /** A configuration problem: `variable` is the environment variable at fault. */

@@ -280,11 +280,13 @@ export async function mediaFileRoutes(app: App, context: ServerContext): Promise
       const disposition = meta.filename
         ? `inline; filename*=UTF-8''${encodeURIComponent(meta.filename)}`
         : 'inline';
+      // Served on our origin: nothing in it may run as a page of ours (see media-headers.ts).
       return reply
         .type(meta.mimeType)
         .header('content-length', meta.size)
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "sandbox; default-src 'none'")
         .header('content-disposition', disposition)
         .send(createReadStream(join(dir, id)));
     },

@@ -12,7 +12,7 @@ import {
   sessionCookie,
 } from './auth.js';
 import type { ServerContext } from './context.js';
-import type { ApiTokenTable } from './database.js';
+import type { ApiTokenTable, Db } from './database.js';
 import { errors, HttpError, IdParams, notFound, Ok } from './http.js';
 import { builtInRole, builtInRoles, isPermission, permissions } from './permissions.js';
 import type { App } from './server.js';
@@ -158,28 +158,67 @@ async function deactivatedAnywhere(context: ServerContext, userId: string): Prom
 
 /**
  * Refuses a change that would leave the tenant without an active Global Admin: nobody could
- * then manage users, roles or tenants there.
+ * then manage users, roles or tenants there. Reads the memberships as they are now (`lock`:
+ * and locks the active Global Admins' rows until the transaction ends).
  */
 async function keepAGlobalAdmin(
-  context: ServerContext,
+  db: Db,
   tenantId: string,
-  user: { id: string; name: string; roleId: string; active: boolean },
+  user: { id: string; name: string },
   change: string,
+  lock: boolean,
 ) {
-  if (user.roleId !== 'global-admin' || !user.active) return;
-  const others = await context.db
+  let query = db
     .selectFrom('memberships')
     .select('user_id')
     .where('tenant_id', '=', tenantId)
     .where('role_id', '=', 'global-admin')
     .where('deactivated_at', 'is', null)
-    .where('user_id', '!=', user.id)
-    .executeTakeFirst();
-  if (!others)
+    .orderBy('user_id');
+  if (lock) query = query.forUpdate();
+  const admins = (await query.execute()).map((row) => row.user_id);
+  if (admins.includes(user.id) && admins.length === 1)
     throw new HttpError(
       409,
       `${user.name} is the last active Global Admin of this tenant and cannot be ${change}; make another user Global Admin first`,
     );
+}
+
+/** Per tenant, the Global Admin change running in this process (the next one waits on it). */
+const adminChanges = new Map<string, Promise<void>>();
+
+/**
+ * Changes a user's membership (`write`) only if the tenant keeps an active Global Admin, the
+ * check and the write as one: two admins deactivating each other at once must not both
+ * succeed. Postgres: one transaction that first locks the tenant's active Global Admin rows,
+ * so a change in another process waits and then sees this one. SQLite (one process, and core
+ * shares the connection, so no Kysely transaction here): a queue per tenant in this process.
+ */
+async function keepingAGlobalAdmin<T>(
+  context: ServerContext,
+  tenantId: string,
+  user: { id: string; name: string },
+  change: string,
+  write: (db: Db) => Promise<T>,
+): Promise<T> {
+  const run = () =>
+    context.store.dialect === 'postgres'
+      ? context.db.transaction().execute(async (trx) => {
+          await keepAGlobalAdmin(trx, tenantId, user, change, true);
+          return write(trx);
+        })
+      : keepAGlobalAdmin(context.db, tenantId, user, change, false).then(() => write(context.db));
+  const result = (adminChanges.get(tenantId) ?? Promise.resolve()).then(run);
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  adminChanges.set(tenantId, settled);
+  try {
+    return await result;
+  } finally {
+    if (adminChanges.get(tenantId) === settled) adminChanges.delete(tenantId);
+  }
 }
 
 async function requireRole(context: ServerContext, tenantId: string, roleId: string) {
@@ -515,14 +554,15 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
         await requireRole(context, tenantId, roleId);
         if (current.id === principal.userId)
           throw new HttpError(409, 'You cannot change your own role; ask another admin');
-        if (roleId !== 'global-admin')
-          await keepAGlobalAdmin(context, tenantId, current, 'given another role');
-        await db
-          .updateTable('memberships')
-          .set({ role_id: roleId })
-          .where('tenant_id', '=', tenantId)
-          .where('user_id', '=', current.id)
-          .execute();
+        const give = (to: Db) =>
+          to
+            .updateTable('memberships')
+            .set({ role_id: roleId })
+            .where('tenant_id', '=', tenantId)
+            .where('user_id', '=', current.id)
+            .execute();
+        if (roleId === 'global-admin') await give(db);
+        else await keepingAGlobalAdmin(context, tenantId, current, 'given another role', give);
       }
       if (name !== undefined || password !== undefined) {
         await db
@@ -557,19 +597,20 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       const principal = actor(request);
       const current = await member(principal.tenantId, request.params.id);
       if (current.id === principal.userId) throw new HttpError(409, 'You cannot remove yourself');
-      await keepAGlobalAdmin(context, principal.tenantId, current, 'removed');
-      await db
-        .updateTable('api_tokens')
-        .set({ revoked_at: context.clock.now() })
-        .where('tenant_id', '=', principal.tenantId)
-        .where('user_id', '=', current.id)
-        .where('revoked_at', 'is', null)
-        .execute();
-      await db
-        .deleteFrom('memberships')
-        .where('tenant_id', '=', principal.tenantId)
-        .where('user_id', '=', current.id)
-        .execute();
+      await keepingAGlobalAdmin(context, principal.tenantId, current, 'removed', async (db) => {
+        await db
+          .updateTable('api_tokens')
+          .set({ revoked_at: context.clock.now() })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('user_id', '=', current.id)
+          .where('revoked_at', 'is', null)
+          .execute();
+        await db
+          .deleteFrom('memberships')
+          .where('tenant_id', '=', principal.tenantId)
+          .where('user_id', '=', current.id)
+          .execute();
+      });
       return { ok: true };
     },
   );
@@ -592,18 +633,19 @@ export async function accountRoutes(app: App, context: ServerContext): Promise<v
       if (current.id === principal.userId)
         throw new HttpError(409, 'You cannot deactivate yourself');
       if (!current.active) return current;
-      await keepAGlobalAdmin(context, principal.tenantId, current, 'deactivated');
-      await db
-        .updateTable('memberships')
-        .set({ deactivated_at: context.clock.now() })
-        .where('tenant_id', '=', principal.tenantId)
-        .where('user_id', '=', current.id)
-        .execute();
-      await db
-        .deleteFrom('sessions')
-        .where('user_id', '=', current.id)
-        .where('tenant_id', '=', principal.tenantId)
-        .execute();
+      await keepingAGlobalAdmin(context, principal.tenantId, current, 'deactivated', async (db) => {
+        await db
+          .updateTable('memberships')
+          .set({ deactivated_at: context.clock.now() })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('user_id', '=', current.id)
+          .execute();
+        await db
+          .deleteFrom('sessions')
+          .where('user_id', '=', current.id)
+          .where('tenant_id', '=', principal.tenantId)
+          .execute();
+      });
       return member(principal.tenantId, current.id);
     },
   );

@@ -21,6 +21,7 @@ import {
   notFound,
   Page,
 } from './http.js';
+import { safeMediaHeaders } from './media-headers.js';
 import { channelOf } from './routes-channels.js';
 import type { App } from './server.js';
 import { templateView } from './templates.js';
@@ -379,12 +380,19 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
       if ('userId' in request.body) {
         const member = await db
           .selectFrom('memberships')
-          .select('user_id')
-          .where('tenant_id', '=', principal.tenantId)
-          .where('user_id', '=', request.body.userId)
+          .innerJoin('users', 'users.id', 'memberships.user_id')
+          .select(['users.name', 'memberships.deactivated_at'])
+          .where('memberships.tenant_id', '=', principal.tenantId)
+          .where('memberships.user_id', '=', request.body.userId)
           .executeTakeFirst();
         if (!member)
           throw new HttpError(422, `User "${request.body.userId}" is not a user of this tenant`);
+        // They could not sign in to answer: the conversation would wait on nobody.
+        if (member.deactivated_at !== null)
+          throw new HttpError(
+            422,
+            `${member.name} is deactivated in this tenant; hand the conversation to an active user`,
+          );
         await chatloom.transfer(conversation.id, { agentId: request.body.userId });
       } else await chatloom.transfer(conversation.id, { bot: true });
       return withContact((await context.store.getConversation(conversation.id))!);
@@ -511,7 +519,12 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
         typeof content === 'object' &&
         content !== null &&
         (content as { kind?: unknown }).kind === 'media'
-          ? (content as { url?: unknown; mediaId?: unknown; mimeType?: unknown })
+          ? (content as {
+              url?: unknown;
+              mediaId?: unknown;
+              mimeType?: unknown;
+              filename?: unknown;
+            })
           : undefined;
       if (!media) throw notFound(`Media of message "${row.id}"`);
       if (typeof media.url === 'string' && /^https?:\/\//.test(media.url))
@@ -542,8 +555,15 @@ export async function conversationRoutes(app: App, context: ServerContext): Prom
       const type =
         file.mimeType ??
         (typeof media.mimeType === 'string' ? media.mimeType : 'application/octet-stream');
+      // A customer's file on the admin origin: never a page of ours (see media-headers.ts).
       return reply
-        .header('content-type', type)
+        .headers(
+          safeMediaHeaders(
+            type,
+            typeof media.filename === 'string' ? media.filename : undefined,
+            `media-${row.id}`,
+          ),
+        )
         .header('cache-control', 'private, max-age=300')
         .send(Buffer.from(file.data));
     },

@@ -394,9 +394,11 @@ export async function flowRoutes(app: App, context: ServerContext): Promise<void
       },
     },
     async (request) => {
-      const active = (await store.listFlows(actor(request).tenantId, { published: true })).map(
-        (row) => JSON.parse(row.definition) as FlowDefinition,
-      );
+      // The simulator's preview copies are not the tenant's flows (a draft being previewed
+      // may lack a step the live flows have).
+      const active = (await store.listFlows(actor(request).tenantId, { published: true }))
+        .filter((row) => !isPreviewFlow(row.flow_id))
+        .map((row) => JSON.parse(row.definition) as FlowDefinition);
       const problem = missingSystemStep(request.body, active);
       if (problem)
         throw new HttpError(

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { toMessage } from '@chatloom/core';
 import type { FlowDefinition } from '@chatloom/flow-engine';
 import { Type } from 'typebox';
-import { actor } from './auth.js';
+import { actor, currentPrincipal } from './auth.js';
 import type { ServerContext } from './context.js';
 import type { LiveEvent } from './events.js';
 import { errors, HttpError, notFound } from './http.js';
@@ -12,17 +12,17 @@ import { channelOf } from './routes-channels.js';
 import { Message } from './routes-conversations.js';
 import type { App } from './server.js';
 import {
-  newPreviewToken,
   previewDefinition,
   previewFamily,
   previewFlowId,
   previewToken,
+  previewTokenOf,
   previewTriggerText,
   simulatorPlatform,
   simulatorWebhook,
 } from './simulator.js';
 
-const heartbeatMs = 15_000;
+const defaultHeartbeatMs = 15_000;
 
 export async function liveRoutes(app: App, context: ServerContext): Promise<void> {
   const open = new Set<() => void>();
@@ -68,7 +68,28 @@ export async function liveRoutes(app: App, context: ServerContext): Promise<void
         raw.write(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const unsubscribe = context.events.subscribe(principal.tenantId, send);
-      const heartbeat = setInterval(() => raw.write(': ping\n\n'), heartbeatMs);
+      // The principal was checked at connect only; a stream lasts. Each heartbeat checks the
+      // session or token and the membership again (in the database, so a sign-out or a
+      // deactivation on another server process counts too) and ends the stream once they fail.
+      let checking = false;
+      const recheck = async () => {
+        if (checking) return;
+        checking = true;
+        try {
+          const now = await currentPrincipal(context, principal);
+          if (!now?.permissions.has('conversations.read')) end();
+          else if (!raw.writableEnded) raw.write(': ping\n\n');
+        } catch (error) {
+          // A database hiccup is not a sign-out: try again at the next heartbeat.
+          request.log.warn({ err: error }, 'event stream: could not check the sign-in again');
+        } finally {
+          checking = false;
+        }
+      };
+      const heartbeat = setInterval(
+        () => void recheck(),
+        context.config.liveHeartbeatMs ?? defaultHeartbeatMs,
+      );
       heartbeat.unref();
       const end = () => {
         clearInterval(heartbeat);
@@ -125,12 +146,18 @@ export async function liveRoutes(app: App, context: ServerContext): Promise<void
       const family = previewFamily(flowId);
       for (const old of new Set(rows.map((r) => r.flow_id).filter((id) => id.startsWith(family))))
         await context.chatloom.deleteFlow(tenantId, old);
-      token = newPreviewToken();
-      await context.chatloom.saveFlow(
-        tenantId,
-        previewDefinition(source, copyId, Number(row.version), token),
-        { publish: true },
+      token = previewTokenOf(context.config.secretKey, copyId);
+      // A request previewing the same version at once may have saved the copy meanwhile:
+      // saving it again would unpublish it for a moment (and the token is the same anyway).
+      const saved = (await context.store.listFlows(tenantId)).some(
+        (r) => r.flow_id === copyId && Number(r.published) === 1,
       );
+      if (!saved)
+        await context.chatloom.saveFlow(
+          tenantId,
+          previewDefinition(source, copyId, Number(row.version), token),
+          { publish: true },
+        );
     }
     return {
       text: previewTriggerText(token, Number(row.version), chosen),

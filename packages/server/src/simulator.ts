@@ -250,7 +250,13 @@ export function previewToken(copy: FlowDefinition): string | undefined {
   return match?.[1];
 }
 
-export const newPreviewToken = () => randomBytes(8).toString('hex');
+/**
+ * The token of a preview copy: derived from the server key and the copy's id, not random, so
+ * requests previewing the same version at once agree on it (a random one per request would
+ * overwrite the other's, and its first message would start nothing). Unguessable without the key.
+ */
+export const previewTokenOf = (secretKey: string, copyId: string) =>
+  createHmac('sha256', secretKey).update(`preview:${copyId}`).digest('hex').slice(0, 16);
 
 /** The preview copy of `source` (a stored version): same steps, only the token triggers. */
 export function previewDefinition(

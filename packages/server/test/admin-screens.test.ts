@@ -159,6 +159,40 @@ describe.each(storeKinds)('admin screens on $name', (kind) => {
     ).toBe(200);
   });
 
+  test('two Global Admins deactivating each other at once: one succeeds, the other is refused', async () => {
+    for (let round = 0; round < 3; round++) {
+      const first = await actorWithRole(t.server, 'global-admin');
+      const second = await actorWithRole(t.server, 'global-admin', { tenantId: first.tenantId });
+      const answers = await Promise.all([
+        call(first, 'POST', `/users/${second.userId}/deactivate`),
+        call(second, 'POST', `/users/${first.userId}/deactivate`),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(answers.find((a) => a.status === 409)!.body.message).toMatch(
+        /last active Global Admin/,
+      );
+      const users = await call(answers[0]!.status === 200 ? first : second, 'GET', '/users');
+      expect(
+        (users.body as { roleId: string; active: boolean }[]).filter(
+          (u) => u.roleId === 'global-admin' && u.active,
+        ),
+      ).toHaveLength(1);
+    }
+    // A user manager removing and demoting the only two at once: one of them stays.
+    const first = await actorWithRole(t.server, 'global-admin');
+    const second = await actorWithRole(t.server, 'global-admin', { tenantId: first.tenantId });
+    const role = await call(first, 'POST', '/roles', {
+      name: 'User manager',
+      permissions: ['users.read', 'users.manage'],
+    });
+    const manager = await actorWithRole(t.server, role.body.id, { tenantId: first.tenantId });
+    const answers = await Promise.all([
+      call(manager, 'DELETE', `/users/${first.userId}`),
+      call(manager, 'PATCH', `/users/${second.userId}`, { roleId: 'agent' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+  });
+
   test('dashboard: messages per day in the viewer offset, and recent activity by permission', async () => {
     const owner = await actorWithRole(t.server, 'global-admin');
     const channel = await call(owner, 'POST', '/channels', { platform: 'simulator', name: 'Web' });

@@ -26,7 +26,12 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
   let agent: Actor;
   let whatsappId: string;
   let simulatorId: string;
-  const call = async (who: Actor, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+  const call = async (
+    who: Actor,
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: unknown,
+  ) => {
     const response = await t.server.inject({
       method,
       url: `/api/v1${url}`,
@@ -178,6 +183,45 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
     });
   });
 
+  test("a customer's HTML or SVG file is a download, never a page on our origin", async () => {
+    const html = '<script>fetch("/api/v1/users")</script>';
+    for (const [mimeType, filename] of [
+      ['text/html', "../inv'oice (1).html"],
+      ['image/svg+xml', undefined],
+    ] as const) {
+      const from = mimeType === 'text/html' ? '15550004321' : '15550004322';
+      await fake.whatsapp.userSends({
+        from,
+        media: {
+          kind: mimeType === 'text/html' ? 'document' : 'image',
+          mimeType,
+          data: html,
+          ...(filename !== undefined && { filename }),
+        },
+      });
+      const message = await eventually(async () => {
+        const page = await call(agent, 'GET', `/conversations?q=${from}`);
+        const conversation = page.body.items[0] as { id: string } | undefined;
+        if (!conversation) return undefined;
+        const messages = await call(agent, 'GET', `/conversations/${conversation.id}/messages`);
+        return (messages.body.items as { id: string; type: string }[]).find(
+          (m) => m.type === 'media',
+        );
+      });
+      const file = await call(agent, 'GET', `/messages/${message.id}/media`);
+      expect(file.status).toBe(200);
+      expect(file.headers['content-type']).toBe('application/octet-stream');
+      expect(file.headers['content-disposition']).toBe(
+        filename === undefined
+          ? `attachment; filename*=UTF-8''media-${message.id}`
+          : "attachment; filename*=UTF-8''inv%27oice%20%281%29.html",
+      );
+      expect(file.headers['x-content-type-options']).toBe('nosniff');
+      expect(file.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
+      expect(file.raw.toString()).toBe(html);
+    }
+  });
+
   test('transfer targets: active users whose role handles conversations', async () => {
     const channels = await actorWithRole(t.server, 'channels-admin', { tenantId: admin.tenantId });
     const targets = await call(agent, 'GET', '/conversations/transfer-targets');
@@ -193,6 +237,37 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
     expect((await call(channels, 'GET', '/conversations/transfer-targets')).status).toBe(403);
   });
 
+  test('a conversation is not handed to a deactivated user', async () => {
+    const away = await actorWithRole(t.server, 'agent', { tenantId: admin.tenantId });
+    await call(admin, 'PATCH', `/users/${away.userId}`, { name: 'Away Agent' });
+    expect((await call(admin, 'POST', `/users/${away.userId}/deactivate`)).status).toBe(200);
+    await call(admin, 'POST', `/simulator/${simulatorId}/messages`, {
+      userId: 'transfer-user',
+      text: 'hello',
+    });
+    const conversationId = await eventually(
+      async () =>
+        (await call(admin, 'GET', `/simulator/${simulatorId}/messages?userId=transfer-user`)).body
+          .conversationId as string | null,
+    );
+    const refused = await call(agent, 'POST', `/conversations/${conversationId}/transfer`, {
+      userId: away.userId,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toBe(
+      'Away Agent is deactivated in this tenant; hand the conversation to an active user',
+    );
+    const conversation = await call(agent, 'GET', `/conversations/${conversationId}`);
+    expect(conversation.body.organizerId).toBeNull();
+
+    expect((await call(admin, 'POST', `/users/${away.userId}/reactivate`)).status).toBe(200);
+    const moved = await call(agent, 'POST', `/conversations/${conversationId}/transfer`, {
+      userId: away.userId,
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.organizerId).toBe(away.userId);
+  });
+
   test("a media message's file: its URL, or the platform's copy; other messages have none", async () => {
     // An inbound WhatsApp image: only a media id, fetched through the Graph API.
     await fake.whatsapp.userSends({
@@ -200,7 +275,7 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
       media: { kind: 'image', mimeType: 'image/png', data: 'PNG-BYTES', caption: 'my pizza' },
     });
     const conversation = await eventually(async () => {
-      const page = await call(agent, 'GET', `/conversations?channelId=${whatsappId}`);
+      const page = await call(agent, 'GET', `/conversations?channelId=${whatsappId}&q=15550001234`);
       return page.body.items[0] as { id: string } | undefined;
     });
     const image = await eventually(async () => {
@@ -210,6 +285,9 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
     const file = await call(agent, 'GET', `/messages/${image.id}/media`);
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toBe('image/png');
+    expect(file.headers['content-disposition']).toBe(`inline; filename*=UTF-8''media-${image.id}`);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
     expect(file.raw.toString()).toBe('PNG-BYTES');
 
     // An outbound gallery item: a redirect to its URL.

@@ -140,6 +140,7 @@ describe.each(storeKinds)('media upload on $name', (kind) => {
     expect(file.headers['content-type']).toBe('image/png');
     expect(file.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
     expect(file.rawPayload.equals(png)).toBe(true);
 
     const token = created.body.url.split('/').pop() as string;

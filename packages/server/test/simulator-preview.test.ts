@@ -188,4 +188,14 @@ describe.each(storeKinds)('simulator preview on $name', (kind) => {
       },
     });
   });
+
+  test('previews of one new version started at once both start it', async () => {
+    const flow = { ...shopFlow('Welcome twins'), id: 'twins', name: 'Twins' };
+    expect((await call('POST', '/flows', { definition: flow })).status).toBe(201);
+    const started = await Promise.all([send({ flowId: 'twins' }), send({ flowId: 'twins' })]);
+    expect(started.map((s) => s.status)).toEqual([202, 202]);
+    for (const { body } of started)
+      expect(await botTexts(body.userId as string, 1)).toEqual(['Welcome twins']);
+    expect(await copiesOf('twins')).toHaveLength(1);
+  });
 });

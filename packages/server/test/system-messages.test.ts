@@ -109,4 +109,31 @@ describe.each(storeKinds)('system messages on $name', (kind) => {
     });
     expect(again.statusCode).toBe(200);
   });
+
+  test("the simulator's preview copies are not active flows here", async () => {
+    const owner = await actorWithRole(t.server, 'global-admin');
+    const as = (method: 'POST' | 'PUT', url: string, payload: unknown) =>
+      t.server.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: owner.headers,
+        payload: payload as Record<string, unknown>,
+      });
+    expect((await as('POST', '/flows', { definition: echoFlow(), publish: true })).statusCode).toBe(
+      201,
+    );
+    // A draft without the step "ask", previewed: its copy is published under a hidden id.
+    const draft = JSON.parse(
+      JSON.stringify({ ...echoFlow('draft'), name: 'Draft' }).replaceAll('"ask"', '"other"'),
+    ) as ReturnType<typeof echoFlow>;
+    expect((await as('POST', '/flows', { definition: draft })).statusCode).toBe(201);
+    const channel = await as('POST', '/channels', { platform: 'simulator', name: 'Web' });
+    const preview = await as('POST', `/simulator/${channel.json().id}/messages`, {
+      flowId: 'draft',
+    });
+    expect(preview.statusCode).toBe(202);
+    const saved = await as('PUT', '/system-messages', { invalid: goto('ask') });
+    expect(saved.json()).toMatchObject({ invalid: { text: { en: 'Sorry?' } } });
+    expect(saved.statusCode).toBe(200);
+  });
 });

@@ -141,19 +141,19 @@ describe('saving in the builder', () => {
     // Enter (a second submit) while the save is in flight sends nothing more.
     fireEvent.submit(screen.getByRole('form', { name: 'Flow builder' }));
     await letSaveThrough();
-    await screen.findByText('Version 3');
+    await screen.findByText('Version 3', undefined, { timeout: 5000 });
     expect(puts()).toHaveLength(1);
     expect(sentName(0)).toBe('Support desk');
     expect(nameField().value).toBe('Support desk 24/7');
-    expect(saveState()).toBe('Unsaved changes');
+    await waitFor(() => expect(saveState()).toBe('Unsaved changes'));
 
     fireEvent.click(saveButton());
-    await waitFor(() => expect(puts()).toHaveLength(2));
+    await waitFor(() => expect(puts()).toHaveLength(2), { timeout: 5000 });
     await letSaveThrough();
-    await screen.findByText('Version 4');
+    await screen.findByText('Version 4', undefined, { timeout: 5000 });
     expect(sentName(1)).toBe('Support desk 24/7');
     expect(nameField().value).toBe('Support desk 24/7');
-    expect(saveState()).toBe('Saved');
+    await waitFor(() => expect(saveState()).toBe('Saved'));
   });
 });
 

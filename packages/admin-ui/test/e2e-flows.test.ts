@@ -5,9 +5,11 @@
  * saved flow in the preview, watch that chat arrive live in the Inbox, take it over there;
  * and "Test flow" finding a trap step and pointing at it. Screenshots: test-results/flows-*.png.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, repositoryRoot, startHarness } from './harness.js';
 
 let h: Harness;
 let page: Page;
@@ -161,42 +163,12 @@ describe('flows in Chromium', () => {
   });
 
   test('Test flow finds a trap step and Go to step shows it', async () => {
+    // The same faulty flow the CLI's tests run `chatloom flow test` on.
     const api = await h.apiAs(h.admin.email, h.admin.password);
-    const text = (en: string) => ({ en });
-    await api.post('/flows', {
-      definition: {
-        format: 'chatloom.flow/v1',
-        id: 'trap',
-        version: 1,
-        name: 'Round and round',
-        languages: ['en'],
-        defaultLanguage: 'en',
-        startStep: 'welcome',
-        steps: [
-          {
-            id: 'welcome',
-            message: { type: 'text', text: text('Hi! Want to loop?') },
-            options: {
-              type: 'buttons',
-              buttons: [
-                { id: 'go', label: text('Loop'), action: { type: 'goto', step: 'loop' } },
-                { id: 'bye', label: text('Bye'), action: { type: 'end' } },
-              ],
-            },
-          },
-          {
-            id: 'loop',
-            message: { type: 'text', text: text('Round and round') },
-            options: {
-              type: 'buttons',
-              buttons: [
-                { id: 'again', label: text('Again'), action: { type: 'goto', step: 'loop' } },
-              ],
-            },
-          },
-        ],
-      },
-    });
+    const faulty = JSON.parse(
+      readFileSync(join(repositoryRoot, 'examples/faulty-flow.json'), 'utf8'),
+    );
+    await api.post('/flows', { definition: faulty });
     await page.goto(`${h.base}/flows/trap`);
     await page.getByRole('heading', { name: 'Round and round' }).waitFor();
     await page.getByRole('tab', { name: 'Test flow' }).click();

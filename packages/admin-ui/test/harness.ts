@@ -15,7 +15,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repositoryRoot = resolve(packageDir, '../..');
+export const repositoryRoot = resolve(packageDir, '../..');
 export const resultsDir = join(packageDir, 'test-results');
 export const chromiumPath = process.env.CHATLOOM_CHROMIUM ?? '/usr/bin/chromium';
 

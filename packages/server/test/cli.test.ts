@@ -12,6 +12,7 @@ import { apiClient, demoCredentials, startProcess } from './process.js';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const demo = fileURLToPath(new URL('../../../examples/demo-flow.json', import.meta.url));
+const faultyExample = fileURLToPath(new URL('../../../examples/faulty-flow.json', import.meta.url));
 
 let dir: string;
 beforeAll(() => {
@@ -79,6 +80,11 @@ describe('chatloom flow', () => {
     expect(bad.out).toContain('✗ channel-limits at step "welcome": on messenger');
     expect(bad.out).toContain('bot: Welcome!');
     expect(bad.code).toBe(1);
+    // The faulty example (also run by the admin UI's "Test flow" in the browser tests): a trap.
+    const trap = chatloom(['flow', 'test', faultyExample, '--seed', '3']);
+    expect(trap.out).toContain('✗ no-trap at step "loop"');
+    expect(trap.out).toContain('user taps: "Loop"');
+    expect(trap.code).toBe(1);
   });
 
   it('chat: talks to a flow file, taps included, and its session timeout fires', () => {

@@ -1,9 +1,11 @@
 /** Shared test setup: servers on SQLite and Postgres, users, tokens, signed webhooks. */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FlowDefinition } from '@chatloom/flow-engine';
+import type { FakeGraphApi } from '@chatloom/testkit';
 import pg from 'pg';
 import { createUser } from '../src/auth.js';
 import type { ServerConfig } from '../src/config.js';
@@ -182,3 +184,33 @@ export const echoFlow = (id = 'echo'): FlowDefinition => ({
     },
   ],
 });
+
+/**
+ * A WhatsApp channel on the fake Graph API's first phone number, with the fake delivering its
+ * webhooks to this server (which must be listening). Returns the channel's id.
+ */
+export async function whatsappChannelOnFake(
+  t: TestServer,
+  admin: Actor,
+  fake: FakeGraphApi,
+  credentials: { accessToken: string; appSecret: string },
+): Promise<string> {
+  const phone = fake.whatsapp.phoneNumbers[0]!;
+  const response = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/channels',
+    headers: admin.headers,
+    payload: {
+      platform: 'whatsapp',
+      name: 'Main number',
+      settings: { phoneNumberId: phone.id, wabaId: phone.wabaId },
+      credentials,
+    },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`WhatsApp channel: ${response.statusCode} ${response.body}`);
+  const id = (response.json() as { id: string }).id;
+  const { port } = t.server.server.address() as AddressInfo;
+  fake.setWebhookUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${id}`, { channel: 'whatsapp' });
+  return id;
+}

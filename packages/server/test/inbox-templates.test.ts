@@ -4,7 +4,6 @@
  * the simulator, template sends checked against them, and a media message's file (a redirect to
  * its URL, or the platform's copy fetched by media id).
  */
-import type { AddressInfo } from 'node:net';
 import { createFakeGraphApi, type FakeGraphApi } from '@chatloom/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   startServer,
   storeKinds,
   type TestServer,
+  whatsappChannelOnFake,
 } from './helpers.js';
 
 const appSecret = 'inbox-templates-secret';
@@ -64,21 +64,9 @@ describe.each(storeKinds)('templates and media for the inbox on $name', (kind) =
     fake.templates.add({ name: 'later', status: 'PENDING' });
     t = await startServer(kind, { config: { graphApiBaseUrl: fake.url } });
     await t.server.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.server.server.address() as AddressInfo;
     admin = await actorWithRole(t.server, 'global-admin');
     agent = await actorWithRole(t.server, 'agent', { tenantId: admin.tenantId });
-    const phone = fake.whatsapp.phoneNumbers[0]!;
-    const whatsapp = await call(admin, 'POST', '/channels', {
-      platform: 'whatsapp',
-      name: 'Main number',
-      settings: { phoneNumberId: phone.id, wabaId: phone.wabaId },
-      credentials: { accessToken, appSecret },
-    });
-    expect(whatsapp.status).toBe(201);
-    whatsappId = whatsapp.body.id;
-    fake.setWebhookUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${whatsappId}`, {
-      channel: 'whatsapp',
-    });
+    whatsappId = await whatsappChannelOnFake(t, admin, fake, { accessToken, appSecret });
     const simulator = await call(admin, 'POST', '/channels', {
       platform: 'simulator',
       name: 'Web',

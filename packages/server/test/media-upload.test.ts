@@ -17,6 +17,7 @@ import {
   startServer,
   storeKinds,
   type TestServer,
+  whatsappChannelOnFake,
 } from './helpers.js';
 
 const appSecret = 'media-upload-secret';
@@ -87,21 +88,9 @@ describe.each(storeKinds)('media upload on $name', (kind) => {
     fake = await createFakeGraphApi({ appSecret, accessToken, messagesPerSecond: 0 });
     t = await startServer(kind, { config: { graphApiBaseUrl: fake.url, publicUrl, dataDir } });
     await t.server.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.server.server.address() as AddressInfo;
     admin = await actorWithRole(t.server, 'global-admin');
     agent = await actorWithRole(t.server, 'agent', { tenantId: admin.tenantId });
-    const phone = fake.whatsapp.phoneNumbers[0]!;
-    const whatsapp = await call(admin, 'POST', '/channels', {
-      platform: 'whatsapp',
-      name: 'Main number',
-      settings: { phoneNumberId: phone.id, wabaId: phone.wabaId },
-      credentials: { accessToken, appSecret },
-    });
-    expect(whatsapp.status).toBe(201);
-    whatsappId = whatsapp.body.id;
-    fake.setWebhookUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${whatsappId}`, {
-      channel: 'whatsapp',
-    });
+    whatsappId = await whatsappChannelOnFake(t, admin, fake, { accessToken, appSecret });
   });
   afterAll(async () => {
     await t?.close();

@@ -31,6 +31,7 @@ export {
   metaHarnessSecrets,
 } from './meta-harness.js';
 export { metaIds } from './meta-webhooks.js';
+export { runSendApiProperties, type SendApiPropertiesOptions } from './send-api-properties.js';
 export {
   type AdapterConformanceOptions,
   type ConformanceContext,

@@ -77,6 +77,81 @@ function* rows<T>(query: Compilable<T> | CompiledQuery<T>): Generator<Step, T[],
   return (yield query) as T[];
 }
 
+/**
+ * What a multi-row insert does with a row whose `target` columns match an existing row's:
+ * skip it (`update` empty) or overwrite the `update` columns with the new row's values.
+ */
+interface OnConflict {
+  target: readonly string[];
+  update: readonly string[];
+}
+
+/** The SQL of the hot inserts by shape (dialect, table, columns, rows, conflict). */
+const insertSql = new Map<string, string>();
+
+/**
+ * A multi-row insert as compiled SQL, without Kysely: on the hot path Kysely built a node per
+ * value, froze it and visited it again to compile (about 5 % of the server's CPU a reply),
+ * and each call produced a new SQL string the statement cache had to hash in full. Here the
+ * SQL of a shape is built once and the same string comes back, so only the parameters are
+ * new. The SQL is what Kysely builds for the same rows: the columns are those any row
+ * defines, in first-seen order, and a row without one gets the column's default (`null` on
+ * SQLite, which has no `default` in values); such irregular inserts are not cached.
+ */
+function insertRows(
+  ctx: QueryContext,
+  table: keyof Database & string,
+  rows: readonly object[],
+  conflict?: OnConflict,
+): CompiledQuery<unknown> {
+  const records = rows as readonly Record<string, unknown>[];
+  const columns: string[] = [];
+  for (const row of records)
+    for (const column in row)
+      if (row[column] !== undefined && !columns.includes(column)) columns.push(column);
+  const parameters: unknown[] = [];
+  let regular = true;
+  for (const row of records) {
+    for (const column of columns) {
+      const value = row[column];
+      if (value === undefined) regular = false;
+      else parameters.push(value);
+    }
+  }
+  const key = regular
+    ? `${ctx.dialect} ${table} ${rows.length} ${columns.join(',')} ${conflict ? `${conflict.target.join(',')}:${conflict.update.join(',')}` : ''}`
+    : undefined;
+  let sql = key === undefined ? undefined : insertSql.get(key);
+  if (sql === undefined) {
+    const quote = (name: string) => `"${name}"`;
+    const missing = ctx.dialect === 'postgres' ? 'default' : 'null';
+    let n = 0;
+    const values = records
+      .map(
+        (row) =>
+          `(${columns
+            .map((column) =>
+              row[column] === undefined ? missing : ctx.dialect === 'postgres' ? `$${++n}` : '?',
+            )
+            .join(', ')})`,
+      )
+      .join(', ');
+    sql = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${values}`;
+    if (conflict) {
+      sql += ` on conflict (${conflict.target.map(quote).join(', ')}) do ${
+        conflict.update.length === 0
+          ? 'nothing'
+          : `update set ${conflict.update.map((c) => `${quote(c)} = "excluded".${quote(c)}`).join(', ')}`
+      }`;
+    }
+    if (key !== undefined) {
+      if (insertSql.size > 2000) insertSql.clear();
+      insertSql.set(key, sql);
+    }
+  }
+  return CompiledQuery.raw(sql, parameters);
+}
+
 // Lock namespaces (first key of the two-int advisory lock).
 const conversationLockSpace = 1398;
 const inboundLockSpace = 1399;
@@ -294,7 +369,7 @@ export function* appendInboundEvents(ctx: QueryContext, events: NewInboundEvent[
       received_at: e.receivedAt,
       state: 'pending' as const,
     }));
-    yield ctx.db.insertInto('inbound_events').values(chunk);
+    yield insertRows(ctx, 'inbound_events', chunk);
   }
 }
 
@@ -641,50 +716,41 @@ function* applyParkedStatuses(
   return [...last.values()];
 }
 
+// The conflict clauses of writeChanges' inserts.
+const contactUpsert: OnConflict = {
+  target: ['id'],
+  update: ['platform_user_id', 'phone', 'name', 'updated_at'],
+};
+const conversationUpsert: OnConflict = {
+  target: ['id'],
+  update: [
+    'status',
+    'organizer_id',
+    'chatbot_enabled',
+    'last_inbound_at',
+    'last_message_at',
+    'updated_at',
+  ],
+};
+const messageIgnore: OnConflict = { target: ['channel_id', 'platform_message_id'], update: [] };
+const sessionUpsert: OnConflict = {
+  target: ['conversation_id'],
+  update: ['flow_id', 'flow_version', 'snapshot', 'version', 'state', 'updated_at'],
+};
+
 function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> {
   const { db } = ctx;
   // The inserts and upserts below are deferred (on Postgres they reach the server as one
   // statement): each touches its own rows, and nothing reads what they wrote before commit.
   if (changes.contacts?.length) {
-    yield later(
-      db
-        .insertInto('contacts')
-        .values(changes.contacts)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            platform_user_id: eb.ref('excluded.platform_user_id'),
-            phone: eb.ref('excluded.phone'),
-            name: eb.ref('excluded.name'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        ),
-    );
+    yield later(insertRows(ctx, 'contacts', changes.contacts, contactUpsert));
   }
   if (changes.conversations?.length) {
-    yield later(
-      db
-        .insertInto('conversations')
-        .values(changes.conversations)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            organizer_id: eb.ref('excluded.organizer_id'),
-            chatbot_enabled: eb.ref('excluded.chatbot_enabled'),
-            last_inbound_at: eb.ref('excluded.last_inbound_at'),
-            last_message_at: eb.ref('excluded.last_message_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        ),
-    );
+    yield later(insertRows(ctx, 'conversations', changes.conversations, conversationUpsert));
   }
   if (changes.messages?.length) {
     for (let i = 0; i < changes.messages.length; i += 200) {
-      yield later(
-        db
-          .insertInto('messages')
-          .values(changes.messages.slice(i, i + 200))
-          .onConflict((oc) => oc.columns(['channel_id', 'platform_message_id']).doNothing()),
-      );
+      yield later(insertRows(ctx, 'messages', changes.messages.slice(i, i + 200), messageIgnore));
     }
   }
   for (const star of changes.starred ?? []) {
@@ -702,21 +768,7 @@ function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> 
     );
   }
   if (changes.sessions?.length) {
-    yield later(
-      db
-        .insertInto('flow_sessions')
-        .values(changes.sessions)
-        .onConflict((oc) =>
-          oc.column('conversation_id').doUpdateSet((eb) => ({
-            flow_id: eb.ref('excluded.flow_id'),
-            flow_version: eb.ref('excluded.flow_version'),
-            snapshot: eb.ref('excluded.snapshot'),
-            version: eb.ref('excluded.version'),
-            state: eb.ref('excluded.state'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        ),
-    );
+    yield later(insertRows(ctx, 'flow_sessions', changes.sessions, sessionUpsert));
   }
   if (changes.timerDeletes?.length) {
     yield later(db.deleteFrom('timers').where('id', 'in', changes.timerDeletes));
@@ -738,7 +790,7 @@ function* writeChanges(ctx: QueryContext, changes: Changes): Op<StatusChange[]> 
   }
   if (changes.outbox?.length) {
     for (let i = 0; i < changes.outbox.length; i += 500) {
-      yield later(db.insertInto('outbox').values(changes.outbox.slice(i, i + 500)));
+      yield later(insertRows(ctx, 'outbox', changes.outbox.slice(i, i + 500)));
     }
   }
   const results = changes.inboundResults ?? [];

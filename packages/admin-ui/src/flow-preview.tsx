@@ -19,24 +19,12 @@ interface SimulatorTranscript {
   messages: Message[];
 }
 
-/** A bot message as the preview draws it: channel-neutral, as the flow engine sends it. */
-type BotContent = ChannelMessage;
-
 /** The server's first message of a preview (its start token): shown as a note, not a bubble. */
 const previewStart = /^Preview of version \d+ \(.+\) · [0-9a-f]{16}$/;
 
 const simulatorKey = (channelId: string, userId: string) => ['simulator', channelId, userId];
 
-export function FlowPreview({
-  flowId,
-  flowName,
-  latestVersion,
-  languages,
-  defaultLanguage,
-  dirty,
-  userName,
-  liveEvents,
-}: {
+interface PreviewProps {
   flowId: string;
   flowName: string;
   latestVersion: number;
@@ -47,7 +35,9 @@ export function FlowPreview({
   userName: string;
   /** The user may open the live event stream (else the preview polls). */
   liveEvents: boolean;
-}) {
+}
+
+export function FlowPreview(props: PreviewProps) {
   const channels = useQuery({
     queryKey: ['channels'],
     queryFn: () => api.get<Channel[]>('/channels'),
@@ -69,19 +59,7 @@ export function FlowPreview({
         </p>
       </div>
     );
-  return (
-    <PreviewChat
-      channelId={simulator.id}
-      flowId={flowId}
-      flowName={flowName}
-      latestVersion={latestVersion}
-      languages={languages}
-      defaultLanguage={defaultLanguage}
-      dirty={dirty}
-      userName={userName}
-      liveEvents={liveEvents}
-    />
-  );
+  return <PreviewChat channelId={simulator.id} {...props} />;
 }
 
 function PreviewChat({
@@ -94,17 +72,7 @@ function PreviewChat({
   dirty,
   userName,
   liveEvents,
-}: {
-  channelId: string;
-  flowId: string;
-  flowName: string;
-  latestVersion: number;
-  languages: string[];
-  defaultLanguage: string;
-  dirty: boolean;
-  userName: string;
-  liveEvents: boolean;
-}) {
+}: PreviewProps & { channelId: string }) {
   const client = useQueryClient();
   const ids = useId();
   const [language, setLanguage] = useState(defaultLanguage);
@@ -320,7 +288,7 @@ function Bubble({
       </div>
     );
   }
-  const content = message.content as BotContent;
+  const content = message.content as ChannelMessage;
   const failed = message.status === 'failed';
   return (
     <div
@@ -350,7 +318,7 @@ function Bubble({
   );
 }
 
-function BotBody({ content }: { content: BotContent }) {
+function BotBody({ content }: { content: ChannelMessage }) {
   switch (content.kind) {
     case 'text':
     case 'buttons':
@@ -391,7 +359,7 @@ function ListChoices({
   onChoose,
   disabled,
 }: {
-  content: Extract<BotContent, { kind: 'list' }>;
+  content: Extract<ChannelMessage, { kind: 'list' }>;
   onChoose: (choice: Choice) => void;
   disabled: boolean;
 }) {

@@ -21,22 +21,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    await h.screenshot(`failed-admin-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    console.error(`page errors:\n${h.pageErrors.join('\n')}`);
-  }
+  await h.recordFailure(context.task, 'failed-admin');
 });
 
 afterAll(async () => {
   await h?.close();
 });
-
-async function signIn(email: string, password: string) {
-  await page.goto(`${h.base}/`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 async function signOut() {
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -59,7 +49,7 @@ describe('admin screens in Chromium', () => {
       if (view.messages.some((m) => m.direction === 'out')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await signIn(h.admin.email, h.admin.password);
+    await h.signIn(h.admin.email, h.admin.password);
     await page.waitForURL(`${h.base}/dashboard`);
     const figures = page.getByRole('region', { name: 'Figures' });
     await figures.getByText('Messages in').waitFor();
@@ -91,7 +81,7 @@ describe('admin screens in Chromium', () => {
     });
     await api.post('/channels', { platform: 'whatsapp', name: 'Acme WhatsApp' });
 
-    await signIn(owner.email, owner.password);
+    await h.signIn(owner.email, owner.password);
     await page.waitForURL(`${h.base}/channels`);
     await page.getByRole('heading', { name: 'Channels' }).waitFor();
     const card = page.getByRole('region', { name: 'Acme WhatsApp' });
@@ -236,7 +226,7 @@ describe('admin screens in Chromium', () => {
       roleId: 'agent',
     });
     await signOut();
-    await signIn('ann@acme.example', 'ann agent password');
+    await h.signIn('ann@acme.example', 'ann agent password');
     // Agents have no dashboard; Channels is their first section.
     await page.waitForURL(`${h.base}/channels`);
     const card = page.getByRole('region', { name: 'Acme WhatsApp' });

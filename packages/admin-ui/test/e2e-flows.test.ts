@@ -20,29 +20,19 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    await h.screenshot(`flows-failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    console.error(`page errors:\n${h.pageErrors.join('\n')}`);
-  }
+  await h.recordFailure(context.task, 'flows-failed');
 });
 
 afterAll(async () => {
   await h?.close();
 });
 
-async function signIn(email: string, password: string) {
-  await page.goto(`${h.base}/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-user').waitFor();
-}
-
 const steps = () => page.getByRole('list', { name: 'Steps' }).locator('section[data-step-id]');
 
 describe('flows in Chromium', () => {
   test('build a flow, preview it, and take its chat over in the Inbox', async () => {
-    await signIn(h.admin.email, h.admin.password);
+    await h.signIn(h.admin.email, h.admin.password);
+    await page.getByTestId('signed-in-user').waitFor();
     await page
       .getByRole('navigation', { name: 'Sections' })
       .getByRole('link', { name: 'Flows' })

@@ -14,18 +14,12 @@ let page: Page;
 beforeAll(async () => {
   h = await startHarness();
   page = h.page;
-  await page.goto(`${h.base}/`);
-  await page.getByLabel('Email').fill(h.admin.email);
-  await page.getByLabel('Password').fill(h.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await h.signIn(h.admin.email, h.admin.password);
   await page.waitForURL(`${h.base}/dashboard`);
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    await h.screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    console.error(`page errors:\n${h.pageErrors.join('\n')}`);
-  }
+  await h.recordFailure(context.task);
 });
 
 afterAll(async () => {
@@ -215,9 +209,7 @@ describe('read-only roles', () => {
       roleId: role.id,
     });
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').fill('viewer@example.com');
-    await page.getByLabel('Password').fill('viewer-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await h.signIn('viewer@example.com', 'viewer-password');
     await page.getByTestId('signed-in-user').waitFor();
 
     await page.goto(`${h.base}/chatbot-settings`);

@@ -36,10 +36,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    await h.screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    console.error(`page errors:\n${h.pageErrors.join('\n')}`);
-  }
+  await h.recordFailure(context.task);
 });
 
 afterAll(async () => {
@@ -60,10 +57,7 @@ describe('a WhatsApp channel against the fake Graph API', () => {
   let channelId = '';
 
   test('the admin adds the channel: a wrong token is Invalid with Meta’s error, the right one Good, then Subscribed', async () => {
-    await page.goto(`${h.base}/`);
-    await page.getByLabel('Email').fill(h.admin.email);
-    await page.getByLabel('Password').fill(h.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await h.signIn(h.admin.email, h.admin.password);
     await page.waitForURL(`${h.base}/dashboard`);
     await page.getByRole('link', { name: 'Channels' }).click();
     await page.getByRole('heading', { name: 'Channels' }).waitFor();

@@ -21,10 +21,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    await h.screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-    console.error(`page errors:\n${h.pageErrors.join('\n')}`);
-  }
+  await h.recordFailure(context.task);
 });
 
 afterAll(async () => {
@@ -58,16 +55,9 @@ function solidPng(width: number, height: number, [r, g, b]: [number, number, num
   ]);
 }
 
-async function signIn(email: string, password: string) {
-  await page.goto(`${h.base}/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('admin UI in Chromium', () => {
   test('a seeded admin signs in and lands on the dashboard', async () => {
-    await signIn(h.admin.email, h.admin.password);
+    await h.signIn(h.admin.email, h.admin.password);
     await page.waitForURL(`${h.base}/dashboard`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByText('Messages in', { exact: true }).first().waitFor();
@@ -351,7 +341,7 @@ describe('admin UI in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await signIn('channels@example.com', 'channels-admin-pw');
+    await h.signIn('channels@example.com', 'channels-admin-pw');
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('Channels Admin');
     await page.getByRole('link', { name: 'Tools' }).click();
     await page.getByRole('button', { name: 'Delete scheduled messages of Web simulator' }).click();
@@ -372,7 +362,7 @@ describe('admin UI in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await signIn('agent@example.com', 'agent-password');
+    await h.signIn('agent@example.com', 'agent-password');
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('Agent');
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'Inbox' }).waitFor();

@@ -110,6 +110,10 @@ export interface Harness {
   /** A signed-in API session of its own (for the simulator and setup). */
   apiAs(email: string, password: string): Promise<ApiSession>;
   screenshot(name: string): Promise<string>;
+  /** Signs in through the login page (opened at `/`). */
+  signIn(email: string, password: string): Promise<void>;
+  /** For `afterEach`: a failed test leaves a screenshot `<prefix>-<test name>` and logs the page's errors. */
+  recordFailure(task: { name: string; result?: { state: string } }, prefix?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -210,6 +214,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const path = join(resultsDir, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;
+    },
+    async signIn(email, password) {
+      await page.goto(`${base}/`);
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    },
+    async recordFailure(task, prefix = 'failed') {
+      if (task.result?.state !== 'fail') return;
+      const path = join(resultsDir, `${prefix}-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`);
+      await page.screenshot({ path, fullPage: true });
+      console.error(`page errors:\n${pageErrors.join('\n')}`);
     },
     async close() {
       await context.close().catch(() => undefined);

@@ -264,16 +264,3 @@ export interface TransferTarget {
   name: string;
   email: string;
 }
-
-/** The text a person sees for a message of any kind. */
-export function messageText(message: Pick<Message, 'content' | 'type'>): string {
-  const content = message.content;
-  if (typeof content === 'string') return content;
-  if (typeof content === 'object' && content !== null) {
-    const record = content as Record<string, unknown>;
-    for (const key of ['text', 'caption', 'title', 'body'])
-      if (typeof record[key] === 'string') return record[key];
-    if (typeof record.name === 'string') return `Template: ${record.name}`;
-  }
-  return `[${message.type}]`;
-}
